@@ -1,0 +1,51 @@
+# workshelf-infra: environments as code. The README explains every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+# Targets run the virtualenv's tools and the Pulumi CLI that `make setup` installed there.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK ?= true
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup onboard test check lint typecheck test-fast test-e2e status dev-down dev-reset dev-destroy emulator bench
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup:  ## virtualenv + pinned requirements + Pulumi CLI (found on PATH or built once, cached outside the repo)
+	@bash scripts/setup.sh
+
+onboard: setup  ## THE main job: a working local database for you and DATABASE_URL in .env
+	@$(PY) -m infra onboard $(ARGS)
+
+status: setup  ## state of your local dev database (ARGS="-o json" or "-o env")
+	@$(PY) -m infra status $(ARGS)
+
+dev-down: setup  ## stop your local dev database (data is kept)
+	@$(PY) -m infra dev down
+
+dev-reset: setup  ## wipe and recreate your local dev database (asks first; ARGS=--yes to skip)
+	@$(PY) -m infra dev reset $(ARGS)
+
+dev-destroy: setup  ## remove your local dev database and its data (asks first; ARGS=--yes to skip)
+	@$(PY) -m infra dev destroy $(ARGS)
+
+lint: setup  ## ruff, and actionlint on the workflows
+	@$(PY) -m ruff check .
+	@$(PY) -m infra.toolchain.actionlint .github/workflows
+
+typecheck: setup  ## mypy --strict on infra/ and neon_emulator/
+	@$(PY) -m mypy
+
+check: lint typecheck  ## the fast loop: lint, types and the fast tests (no servers, no Pulumi CLI)
+	@$(PY) -m pytest -q -m "not e2e"
+
+test: lint typecheck  ## the whole suite, end-to-end tests included (what CI runs)
+	@$(PY) -m pytest -q
+
+emulator: setup  ## run the Neon emulator on 127.0.0.1:8787 (ARGS for more flags)
+	@$(PY) -m neon_emulator --port 8787 $(ARGS)
+
+bench: setup  ## operation-wait benchmark against the emulator (prints figures)
+	@$(PY) benchmarks/neon_operations.py
