@@ -1,0 +1,82 @@
+"""Build, parse and mask `postgresql://user:password@host:port/db` URLs (the DATABASE_URL we write)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote, urlsplit
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+__all__ = ["MASK", "DatabaseUrl", "build_database_url", "mask_database_url"]
+
+MASK = "****"
+_SCHEMES = ("postgresql", "postgres")
+# userinfo in any scheme://user:password@ URL, for masking text we cannot parse.
+_USERINFO_PASSWORD_RE = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*(?P<tail>@)")
+
+
+class DatabaseUrl(BaseModel):
+    """A DATABASE_URL's parts; `str()` and `repr()` show the password masked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: str
+    password: SecretStr
+    port: int
+    database: str
+    host: str = "127.0.0.1"
+
+    def render(self) -> str:
+        """The real URL, password included: for the .env file only, never for display."""
+        return self._render(quote(self.password.get_secret_value(), safe=""))
+
+    def masked(self) -> str:
+        return self._render(MASK)
+
+    def __str__(self) -> str:
+        return self.masked()
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({self.masked()!r})"
+
+    @classmethod
+    def parse(cls, url: str) -> DatabaseUrl:
+        """Read back a URL we (or a developer) wrote; raises ValueError without echoing the URL."""
+        parts = urlsplit(url)
+        if parts.scheme not in _SCHEMES:
+            raise ValueError(f"not a PostgreSQL URL (scheme {parts.scheme!r})")
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise ValueError("the URL's port is not a number") from None
+        if not parts.username or parts.password is None or not parts.hostname:
+            raise ValueError("the URL needs a user, a password and a host")
+        database = unquote(parts.path.lstrip("/"))
+        if not database:
+            raise ValueError("the URL names no database")
+        return cls(
+            user=unquote(parts.username),
+            password=SecretStr(unquote(parts.password)),
+            port=port,
+            database=database,
+            host=parts.hostname,
+        )
+
+    def _render(self, password_text: str) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return (
+            f"postgresql://{quote(self.user, safe='')}:{password_text}@{host}:{self.port}/"
+            f"{quote(self.database, safe='')}"
+        )
+
+
+def build_database_url(*, user: str, password: str, port: int, database: str, host: str = "127.0.0.1") -> str:
+    """`postgresql://user:password@host:port/database`, every part percent-encoded."""
+    return DatabaseUrl(
+        user=user, password=SecretStr(password), port=port, database=database, host=host
+    ).render()
+
+
+def mask_database_url(url: str) -> str:
+    """The URL with its password replaced by ****, for logs and terminal output."""
+    return _USERINFO_PASSWORD_RE.sub(lambda m: f"{m.group('head')}{MASK}{m.group('tail')}", url)

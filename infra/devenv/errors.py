@@ -1,0 +1,20 @@
+"""Errors raised by infra.devenv; messages say what to do.
+
+DevEnvError
+├── EnvFileError            the .env file cannot be read or written (nothing was changed)
+└── EngineUnavailableError  the requested database engine (or any) is not available
+"""
+
+from __future__ import annotations
+
+
+class DevEnvError(Exception):
+    """Base class: the message is meant to be shown to a developer as is."""
+
+
+class EnvFileError(DevEnvError):
+    pass
+
+
+class EngineUnavailableError(DevEnvError):
+    pass

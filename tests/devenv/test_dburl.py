@@ -1,0 +1,88 @@
+"""DATABASE_URL building (percent-encoded), parsing back, and masking for display."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from infra.devenv.dburl import DatabaseUrl, build_database_url, mask_database_url
+
+
+def test_build_plain() -> None:
+    assert (
+        build_database_url(user="dev", password="s3cret", port=5432, database="devdb")
+        == "postgresql://dev:s3cret@127.0.0.1:5432/devdb"
+    )
+
+
+def test_build_percent_encodes_every_part() -> None:
+    url = build_database_url(user="d@v", password="p:a/s?s#w@rd %", port=5433, database="my db")
+
+    assert url == "postgresql://d%40v:p%3Aa%2Fs%3Fs%23w%40rd%20%25@127.0.0.1:5433/my%20db"
+
+
+def test_parse_round_trip_of_a_built_url() -> None:
+    url = build_database_url(user="d@v", password="p:a/s?s#w@rd %", port=5433, database="my db")
+
+    parsed = DatabaseUrl.parse(url)
+
+    assert (parsed.user, parsed.password.get_secret_value(), parsed.port, parsed.database, parsed.host) == (
+        "d@v", "p:a/s?s#w@rd %", 5433, "my db", "127.0.0.1",
+    )  # fmt: skip
+    assert parsed.render() == url
+
+
+def test_masked_form_hides_the_password() -> None:
+    url = DatabaseUrl(user="dev", password=SecretStr("s3cret"), port=5432, database="devdb")
+
+    assert url.masked() == "postgresql://dev:****@127.0.0.1:5432/devdb"
+    assert str(url) == url.masked()
+    assert "s3cret" not in repr(url)
+    assert "s3cret" not in f"{url}"
+
+
+def test_ipv6_host_is_bracketed() -> None:
+    url = DatabaseUrl(user="dev", password=SecretStr("pw"), port=5432, database="d", host="::1")
+
+    assert url.render() == "postgresql://dev:pw@[::1]:5432/d"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("postgresql://dev:s3cret@127.0.0.1:5432/devdb", "postgresql://dev:****@127.0.0.1:5432/devdb"),
+        (
+            "postgres://u:p%40ss@db.example:5432/x?sslmode=require",
+            "postgres://u:****@db.example:5432/x?sslmode=require",
+        ),
+        ("DATABASE_URL=postgresql://a:b@h/d (ok)", "DATABASE_URL=postgresql://a:****@h/d (ok)"),
+        ("postgresql://nopassword@127.0.0.1/db", "postgresql://nopassword@127.0.0.1/db"),
+        (
+            "two: postgresql://a:x@h/d and postgresql://b:y@h/e",
+            "two: postgresql://a:****@h/d and postgresql://b:****@h/e",
+        ),
+        ("not a url", "not a url"),
+    ],
+)
+def test_mask_database_url(text: str, masked: str) -> None:
+    assert mask_database_url(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u:topsecret@h/d", "not a PostgreSQL URL"),
+        ("postgresql://u@h/d", "needs a user, a password and a host"),
+        ("postgresql://u:topsecret@h:port/d", "port is not a number"),
+        ("postgresql://u:topsecret@h:5432/", "names no database"),
+    ],
+)
+def test_parse_errors_never_echo_the_url(url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as exc:
+        DatabaseUrl.parse(url)
+
+    assert "topsecret" not in str(exc.value)
+
+
+def test_parse_defaults_the_port() -> None:
+    assert DatabaseUrl.parse("postgresql://u:p@h/d").port == 5432
