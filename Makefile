@@ -42,7 +42,7 @@ check: lint typecheck  ## the fast loop: lint, types and the fast tests (no serv
 	@$(PY) -m pytest -q -m "not e2e"
 
 test: lint typecheck  ## the whole suite, end-to-end tests included (what CI runs)
-	@$(PY) -m pytest -q
+	@WORKSHELF_REQUIRE_E2E=1 $(PY) -m pytest -q
 
 emulator: setup  ## run the Neon emulator on 127.0.0.1:8787 (ARGS for more flags)
 	@$(PY) -m neon_emulator --port 8787 $(ARGS)

@@ -1,0 +1,83 @@
+"""`NeonDatabase`: an environment's Neon project → default-branch protection → database → role."""
+
+from __future__ import annotations
+
+import pulumi
+
+from infra.components.outputs import DatabaseOutputs
+from infra.config import NeonSettings
+from infra.providers.branch import NeonBranch
+from infra.providers.database import NeonDatabase as NeonDatabaseResource
+from infra.providers.project import NeonProject, ProjectProps
+from infra.providers.role import NeonRole
+
+
+class NeonDatabase(pulumi.ComponentResource):
+    """One Neon project for one environment, its protected default branch, database and owner role.
+
+    Neon creates the default branch, database and role together with the project (one call); the
+    branch, database and role resources then adopt those objects, so that each is reviewed, diffed
+    and refreshed (one GET each) on its own. With `protect=True` (production) none of them can be
+    deleted or replaced by Pulumi, on top of Neon's own branch protection.
+    """
+
+    def __init__(self, name: str, neon: NeonSettings, *, protect: bool, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("workshelf:neon:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, protect=protect)
+        self.project = NeonProject(
+            f"{name}-project",
+            ProjectProps(
+                name=neon.project_name,
+                region_id=neon.region_id,
+                pg_version=neon.pg_version,
+                org_id=neon.org_id,
+                history_retention_seconds=neon.history_retention_seconds,
+                default_branch_name=neon.default_branch,
+                database_name=neon.database,
+                role_name=neon.role,
+                protect_default_branch=neon.protect_default_branch,
+                autoscaling_min_cu=neon.autoscaling.min_cu,
+                autoscaling_max_cu=neon.autoscaling.max_cu,
+                suspend_timeout_seconds=neon.suspend_timeout_seconds,
+                allowed_ips=neon.allowed_ips,
+                allowed_ips_protected_branches_only=neon.allowed_ips_protected_branches_only,
+                adopt_project_id=neon.adopt_project_id,
+            ),
+            child,
+        )
+        project_id = self.project.project_id
+        self.branch = NeonBranch(
+            f"{name}-default-branch",
+            project_id=project_id,
+            branch_name=neon.default_branch,
+            protected=neon.protect_default_branch,
+            adopt_branch_id=self.project.default_branch_id,
+            opts=child,
+        )
+        self.database = NeonDatabaseResource(
+            f"{name}-database",
+            project_id=project_id,
+            branch_id=self.branch.branch_id,
+            database_name=neon.database,
+            owner_name=neon.role,
+            adopt_existing=True,
+            opts=child,
+        )
+        self.role = NeonRole(
+            f"{name}-owner-role",
+            project_id=project_id,
+            branch_id=self.branch.branch_id,
+            role_name=neon.role,
+            database_name=neon.database,
+            adopt_existing=True,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[self.database]),
+        )
+        self.outputs = DatabaseOutputs(
+            database_url=pulumi.Output.secret(self.role.connection_uri),
+            host=self.project.host,
+            database=pulumi.Output.from_input(neon.database),
+            role=pulumi.Output.from_input(neon.role),
+            neon_project_id=project_id,
+            neon_branch_id=self.branch.branch_id,
+        )
+        self.register_outputs({"neon_project_id": project_id, "neon_branch_id": self.branch.branch_id})

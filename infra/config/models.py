@@ -1,0 +1,164 @@
+"""The typed stack settings. Field aliases are the camelCase keys written in `Pulumi.<stack>.yaml`."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from infra.config.plans import KNOWN_REGIONS, PG_VERSIONS, Plan
+
+Environment = Literal["dev", "staging", "production"]
+Engine = Literal["auto", "docker", "native"]
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_PINNED_IMAGE = re.compile(r"^postgres:(\d{2})(\.\d+)?(-[a-z0-9.]+)?$")
+_VOLUME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$")
+_PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_NEON_ID = re.compile(r"^[a-z0-9-]{1,60}$")
+
+
+def _identifier(value: str) -> str:
+    if not _IDENTIFIER.match(value):
+        raise ValueError("must be a lower-case PostgreSQL identifier: [a-z_][a-z0-9_]*, at most 63 characters")
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+
+
+class _Section(BaseModel):
+    # Unknown keys are errors: a typo such as `historyRetentionSecond` must not be silently ignored.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+class DevSettings(_Section):
+    """`workshelf-infra:dev` — the developer's local PostgreSQL."""
+
+    engine: Engine = "auto"
+    image: str = Field(description="pinned `postgres:<major>` image for the Docker engine")
+    port: int = Field(ge=1024, le=65535)
+    volume: str
+    database: Identifier
+    role: Identifier
+    data_dir: str = ".dev/pgdata"
+
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, value: str) -> str:
+        if not _PINNED_IMAGE.match(value):
+            raise ValueError("must be a pinned official image such as `postgres:17` or `postgres:17.6` (not `latest`)")
+        return value
+
+    @field_validator("volume")
+    @classmethod
+    def _volume(cls, value: str) -> str:
+        if not _VOLUME.match(value):
+            raise ValueError("must be a Docker volume name: letters, digits, `_`, `.`, `-`")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _inside_dev(cls, value: str) -> str:
+        # The data directory holds real data and a password: it must stay under the git-ignored `.dev/`.
+        if not value.startswith(".dev/") or ".." in value.split("/"):
+            raise ValueError("must be a path under `.dev/` (git-ignored), e.g. `.dev/pgdata`")
+        return value
+
+    @property
+    def pg_major(self) -> int:
+        match = _PINNED_IMAGE.match(self.image)
+        assert match is not None  # validated above
+        return int(match[1])
+
+
+class Autoscaling(_Section):
+    min_cu: float = Field(ge=0.25)
+    max_cu: float = Field(ge=0.25)
+
+
+class NeonSettings(_Section):
+    """`workshelf-infra:neon` — one Neon project for one environment."""
+
+    project_name: str
+    region_id: str
+    pg_version: int
+    plan: Plan
+    history_retention_seconds: int = Field(ge=0, le=2_592_000)
+    default_branch: str = "main"
+    protect_default_branch: bool
+    database: Identifier
+    role: Identifier
+    autoscaling: Autoscaling
+    suspend_timeout_seconds: int = Field(ge=-1, le=604_800)
+    allowed_ips: list[str] = Field(default_factory=list)
+    allowed_ips_protected_branches_only: bool = True
+    org_id: str | None = None
+    adopt_project_id: str | None = None
+
+    @field_validator("project_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _PROJECT_NAME.match(value):
+            raise ValueError("must be lower-case letters, digits and `-`, e.g. `workshelf-staging`")
+        return value
+
+    @field_validator("region_id")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value not in KNOWN_REGIONS:
+            raise ValueError(f"unknown Neon region; allowed: {', '.join(KNOWN_REGIONS)}")
+        return value
+
+    @field_validator("pg_version")
+    @classmethod
+    def _pg(cls, value: int) -> int:
+        if value not in PG_VERSIONS:
+            raise ValueError(f"allowed: {', '.join(map(str, PG_VERSIONS))}")
+        return value
+
+    @field_validator("allowed_ips")
+    @classmethod
+    def _ips(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"`{item}` is not an IP address or CIDR range (e.g. 203.0.113.7 or 10.0.0.0/8)") from None
+        return value
+
+    @field_validator("adopt_project_id", "org_id")
+    @classmethod
+    def _neon_id(cls, value: str | None) -> str | None:
+        if value is not None and not _NEON_ID.match(value):
+            raise ValueError("must look like a Neon id: lower-case letters, digits and `-`")
+        return value
+
+
+class SafetyOverrides(_Section):
+    """`workshelf-infra:safetyOverrides` — deliberate, reviewed exceptions to production's rules.
+
+    Each value is the reason, so that a pull request that weakens production says why.
+    """
+
+    retention_below_30_days: str | None = Field(default=None, min_length=10)
+    unprotected_default_branch: str | None = Field(default=None, min_length=10)
+
+
+class StackSettings(BaseModel):
+    """Everything the program needs, validated once at start-up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stack: str
+    environment: Environment
+    dev: DevSettings | None = None
+    neon: NeonSettings | None = None
+    overrides: SafetyOverrides = SafetyOverrides()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"

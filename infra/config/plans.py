@@ -1,0 +1,50 @@
+"""What Neon's plans allow, as far as this repository's settings are concerned.
+
+Sources: Neon's plan and history-window documentation (summarised in the team's neon-api notes §3.6,
+§6, §8). Validating these in config means a bad value fails in seconds, before any API call, instead
+of half-way through `pulumi up`.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Plan = Literal["free", "launch", "scale"]
+PLANS: Final[tuple[Plan, ...]] = ("free", "launch", "scale")
+
+# history_retention_seconds caps (the point-in-time-restore window).
+RETENTION_CAP_SECONDS: Final[dict[Plan, int]] = {"free": 21_600, "launch": 604_800, "scale": 2_592_000}
+# Protected branches per project (none on Free).
+PROTECTED_BRANCH_LIMIT: Final[dict[Plan, int]] = {"free": 0, "launch": 2, "scale": 5}
+# Autoscaling upper bound in compute units.
+MAX_AUTOSCALING_CU: Final[dict[Plan, float]] = {"free": 2.0, "launch": 16.0, "scale": 16.0}
+# IP allow lists are a Scale feature.
+IP_ALLOW_PLANS: Final[frozenset[Plan]] = frozenset({"scale"})
+
+PRODUCTION_MIN_RETENTION_SECONDS: Final = 2_592_000  # 30 days: the backups the business asked for
+
+KNOWN_REGIONS: Final[tuple[str, ...]] = (
+    "aws-us-east-1",
+    "aws-us-east-2",
+    "aws-us-west-2",
+    "aws-eu-central-1",
+    "aws-eu-west-2",
+    "aws-ap-southeast-1",
+    "aws-ap-southeast-2",
+    "aws-sa-east-1",
+    "azure-eastus2",
+    "azure-westus3",
+    "azure-gwc",
+)
+PG_VERSIONS: Final[tuple[int, ...]] = (14, 15, 16, 17, 18)
+
+
+def human_duration(seconds: int) -> str:
+    """`2592000` -> `30 days`, `21600` -> `6 hours`: for messages and PR comments."""
+    if seconds % 86_400 == 0 and seconds >= 86_400:
+        days = seconds // 86_400
+        return f"{days} day{'s' if days != 1 else ''}"
+    if seconds % 3_600 == 0 and seconds >= 3_600:
+        hours = seconds // 3_600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{seconds} s"

@@ -1,0 +1,120 @@
+"""Run the Pulumi CLI for a stack with the right backend and passphrase, and read its outputs.
+
+Backends: the dev stack always lives in the local, git-ignored backend (each developer has their
+own dev database); staging and production use `PULUMI_BACKEND_URL` (a team's shared backend) and
+fall back to the same local backend for solo use. Passphrases: dev uses the documented one;
+staging and production must get theirs from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra.config.guards import DEV_PASSPHRASE
+from infra.toolchain.paths import REPO_ROOT, VENV_BIN, default_backend_url
+
+NEON_STACKS = ("staging", "production")
+
+
+class PulumiError(RuntimeError):
+    """A pulumi command failed, or cannot run; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class PulumiResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def pulumi_binary(env: Mapping[str, str] | None = None) -> str:
+    env = env if env is not None else os.environ
+    found = shutil.which("pulumi", path=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}")
+    if found is None:
+        raise PulumiError("the Pulumi CLI is not installed: run `make setup` (it finds or builds it)")
+    return found
+
+
+def stack_env(stack: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a `pulumi` command for `stack` runs with."""
+    env = dict(base if base is not None else os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
+    if stack == "dev":
+        env["PULUMI_BACKEND_URL"] = default_backend_url()
+        env["PULUMI_CONFIG_PASSPHRASE"] = DEV_PASSPHRASE
+        env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
+        return env
+    env.setdefault("PULUMI_BACKEND_URL", default_backend_url())
+    if not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
+        if env["PULUMI_BACKEND_URL"].startswith(("file://", "s3://", "gs://", "azblob://")):
+            raise PulumiError(
+                f"PULUMI_CONFIG_PASSPHRASE is not set: the {stack} stack's secrets need your team's passphrase "
+                "(or PULUMI_CONFIG_PASSPHRASE_FILE)"
+            )
+    return env
+
+
+class PulumiCli:
+    """`pulumi` for one project directory; every call names its stack explicitly."""
+
+    def __init__(self, project_dir: Path = REPO_ROOT, base_env: Mapping[str, str] | None = None) -> None:
+        self.project_dir = project_dir
+        self.base_env = dict(base_env if base_env is not None else os.environ)
+
+    def run(self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False) -> PulumiResult:
+        env = stack_env(stack, self.base_env)
+        argv = [pulumi_binary(env), *args, "--stack", stack, "--non-interactive"]
+        done = subprocess.run(
+            argv, cwd=self.project_dir, env=env, text=True, check=False,
+            stdout=None if stream else subprocess.PIPE, stderr=None if stream else subprocess.PIPE,
+        )
+        result = PulumiResult(done.returncode, done.stdout or "", done.stderr or "")
+        if check and done.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+            raise PulumiError(f"`pulumi {' '.join(args)} --stack {stack}` failed (exit {done.returncode})\n{tail}")
+        return result
+
+    def stack_exists(self, stack: str) -> bool:
+        env = stack_env(stack, self.base_env)
+        done = subprocess.run(
+            [pulumi_binary(env), "stack", "ls", "--json"], cwd=self.project_dir, env=env,
+            capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            return False
+        return any(entry.get("name") == stack for entry in json.loads(done.stdout or "[]"))
+
+    def ensure_stack(self, stack: str) -> bool:
+        """Create the stack if needed; returns True when it was created."""
+        if self.stack_exists(stack):
+            return False
+        env = stack_env(stack, self.base_env)
+        done = subprocess.run(
+            [pulumi_binary(env), "stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive"],
+            cwd=self.project_dir, env=env, capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            raise PulumiError(f"`pulumi stack init {stack}` failed:\n{done.stderr.strip()}")
+        return True
+
+    def outputs(self, stack: str, *, show_secrets: bool = False) -> dict[str, Any]:
+        args = ["stack", "output", "--json"] + (["--show-secrets"] if show_secrets else [])
+        parsed: dict[str, Any] = json.loads(self.run(stack, args).stdout or "{}")
+        return parsed
+
+    def preview_json(self, stack: str, *extra: str) -> dict[str, Any]:
+        result = self.run(stack, ["preview", "--json", *extra], check=False)
+        try:
+            parsed: dict[str, Any] = json.loads(result.stdout)
+        except json.JSONDecodeError:
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+            raise PulumiError(f"`pulumi preview --json --stack {stack}` failed (exit {result.returncode})\n{tail}") from None
+        return parsed

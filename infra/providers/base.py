@@ -1,0 +1,108 @@
+"""What every Neon dynamic provider shares: typed props, check without API calls, an input-only diff.
+
+Pulumi pickles provider objects into state (by reference: these classes live in an importable
+module), so providers hold no client, key or other state; each method builds its client from the
+environment (`NEON_API_KEY`, `NEON_API_URL`). The API key is never a resource input.
+
+`diff` compares the user's inputs only: `olds` are the previous *outputs*, which repeat every input
+next to the server-computed fields, and server-computed fields never take part. Each provider
+declares which inputs force a replacement and which are create-time only (ignored afterwards).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
+from pulumi.runtime import rpc
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+if TYPE_CHECKING:
+    from infra.neon import NeonClient
+
+
+class ProviderProps(BaseModel):
+    """Base of each provider's input model; unknown keys are refused so typos surface in `check`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> Self:
+        """Inputs or outputs as Pulumi passes them (outputs carry extra, server-computed keys)."""
+        return cls.model_validate({k: v for k, v in values.items() if k in cls.model_fields})
+
+
+def is_unknown(value: Any) -> bool:
+    """During preview, inputs computed from other resources are still unknown."""
+    return bool(value == rpc.UNKNOWN)
+
+
+def warn(message: str) -> None:
+    # The CLI shows a dynamic provider's stderr in its output (since Pulumi 3.1xx): the only channel
+    # a provider has to say something went half-right without failing the step.
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+class NeonProvider(ResourceProvider):  # type: ignore[misc]
+    """Common lifecycle rules; subclasses implement create/read/update/delete with the client."""
+
+    # The pickled provider is a module reference, not data: nothing in it needs encrypting.
+    serialize_as_secret_always = False
+
+    props_model: ClassVar[type[ProviderProps]]
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    create_only: ClassVar[frozenset[str]] = frozenset()
+    # Replacing something whose name stays the same must delete first, or the create collides.
+    name_field: ClassVar[str | None] = None
+
+    # -- Pulumi lifecycle -------------------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        known = {k: v for k, v in news.items() if k != "__provider" and not is_unknown(v)}
+        unknown = {k for k, v in news.items() if is_unknown(v)}
+        failures: list[CheckFailure] = []
+        try:
+            self.props_model.model_validate(known)
+        except ValidationError as exc:
+            for error in exc.errors():
+                prop = str(error["loc"][0]) if error["loc"] else ""
+                if prop in unknown or (error["type"] == "missing" and prop in unknown):
+                    continue
+                failures.append(CheckFailure(prop, str(error["msg"]).removeprefix("Value error, ")))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [
+            field
+            for field in self.props_model.model_fields
+            if field not in self.create_only and _differs(olds.get(field), news.get(field))
+        ]
+        replaces = [f for f in changed if f in self.replace_on]
+        same_name = self.name_field is not None and not _differs(olds.get(self.name_field), news.get(self.name_field))
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=bool(replaces) and same_name,
+        )
+
+    # -- helpers for subclasses ----------------------------------------------------------------
+    @staticmethod
+    def client() -> NeonClient:
+        # Imported here so the local (non-Neon) providers load without the Neon client.
+        from infra.neon import NeonClient
+
+        return NeonClient.from_env()
+
+    def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> set[str]:
+        return {
+            f for f in self.props_model.model_fields if f not in self.create_only and _differs(olds.get(f), news.get(f))
+        }
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if is_unknown(new):
+        return True
+    # Pulumi round-trips numbers as floats: 17 and 17.0 are the same setting.
+    if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
+        return float(old) != float(new)
+    return bool(old != new)

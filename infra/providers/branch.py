@@ -1,0 +1,170 @@
+"""`NeonBranch`: a branch (optionally from a point in time, protected, expiring, with a compute).
+
+`adopt_branch_id` takes over an existing branch instead of creating one: the Neon database component
+uses it to manage the protection of the project's default branch, which Neon creates with the
+project. The default branch is never deleted by this resource (Neon refuses; it goes with its
+project). Name, protection and expiry change in place; anything that defines the branch's data
+(parent, point in time, init source) means a new branch, deleted-before-created when the name stays.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import AwareDatetime, Field
+
+from infra.neon import NeonClient, errors
+from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, BranchUpdate
+from infra.providers.base import NeonProvider, ProviderProps, warn
+
+
+class BranchProps(ProviderProps):
+    project_id: str
+    name: str = Field(min_length=1, max_length=256)
+    parent_id: str | None = None
+    parent_timestamp: AwareDatetime | None = None
+    parent_lsn: str | None = None
+    protected: bool = False
+    expires_at: AwareDatetime | None = None
+    init_source: Literal["parent-data", "schema-only"] | None = None
+    with_endpoint: bool = False
+    adopt_branch_id: str | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+class NeonBranchProvider(NeonProvider):
+    props_model = BranchProps
+    replace_on: ClassVar[frozenset[str]] = frozenset(
+        {"project_id", "parent_id", "parent_timestamp", "parent_lsn", "init_source", "with_endpoint", "adopt_branch_id"}
+    )
+    name_field = "name"
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        p = BranchProps.from_values(props)
+        with self.client() as client:
+            if p.adopt_branch_id:
+                return self._adopt(client, p)
+            created = client.create_branch(
+                p.project_id,
+                BranchCreate(
+                    name=p.name,
+                    parent_id=p.parent_id,
+                    parent_timestamp=p.parent_timestamp,
+                    parent_lsn=p.parent_lsn,
+                    protected=p.protected or None,
+                    expires_at=p.expires_at,
+                    init_source=p.init_source,
+                ),
+                endpoints=[BranchEndpointOptions(type="read_write")] if p.with_endpoint else None,
+                wait=False,
+            )
+            outs = _outputs(props, created.branch, created.endpoints[0].id if created.endpoints else None,
+                            created.endpoints[0].host if created.endpoints else None)
+            try:
+                client.wait_for_operations(p.project_id, created.operations)
+            except errors.NeonError as exc:
+                # The branch exists: keep its id in state (no orphan); the error is shown now and
+                # the next operation on this project waits for Neon anyway.
+                warn(f"branch {created.branch.id} was created but Neon's operations did not finish cleanly: {exc}")
+        return CreateResult(created.branch.id, outs)
+
+    def _adopt(self, client: NeonClient, p: BranchProps) -> CreateResult:
+        assert p.adopt_branch_id is not None
+        branch = client.get_branch(p.project_id, p.adopt_branch_id)
+        update = _branch_update(p, {
+            f for f in ("name", "protected", "expires_at")
+            if getattr(p, f) != getattr(branch, f)
+        })
+        if update is not None:
+            branch = client.update_branch(p.project_id, branch.id, update)
+        return CreateResult(branch.id, _outputs(p.model_dump(mode="json"), branch, None, None))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client() as client:
+            try:
+                branch = client.get_branch(str(props["project_id"]), id_)
+            except errors.NotFoundError:
+                return ReadResult(None, {})
+        return ReadResult(id_, {**props, **_server_view(branch)})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        p = BranchProps.from_values(news)
+        update = _branch_update(p, self.changed_fields(olds, news))
+        outs = {**olds, **news}
+        if update is not None:
+            with self.client() as client:
+                outs.update(_server_view(client.update_branch(p.project_id, id_, update)))
+        return UpdateResult(outs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("default"):
+            return  # the default branch goes with its project; Neon refuses to delete it alone
+        with self.client() as client:
+            try:
+                client.delete_branch(str(props["project_id"]), id_)
+            except errors.NotFoundError:
+                return
+
+
+def _branch_update(p: BranchProps, changed: set[str]) -> BranchUpdate | None:
+    fields = {f: getattr(p, f) for f in ("name", "protected", "expires_at") if f in changed}
+    return BranchUpdate(**fields) if fields else None
+
+
+def _server_view(branch: Branch) -> dict[str, Any]:
+    return {
+        "name": branch.name,
+        "protected": branch.protected,
+        "expires_at": _iso(branch.expires_at),
+        "default": branch.default,
+        "branch_id": branch.id,
+    }
+
+
+def _outputs(props: dict[str, Any], branch: Branch, endpoint_id: str | None, host: str | None) -> dict[str, Any]:
+    fields = BranchProps.model_fields
+    return {
+        **{k: v for k, v in props.items() if k in fields},
+        **_server_view(branch),
+        "parent_id": props.get("parent_id") or branch.parent_id,
+        "endpoint_id": endpoint_id,
+        "host": host,
+    }
+
+
+class NeonBranch(Resource, module="neon", name="Branch"):  # type: ignore[misc]
+    """A Neon branch (see the module docstring)."""
+
+    branch_id: pulumi.Output[str]
+    protected: pulumi.Output[bool]
+    endpoint_id: pulumi.Output[str | None]
+    host: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        project_id: pulumi.Input[str],
+        branch_name: pulumi.Input[str],
+        protected: pulumi.Input[bool] = False,
+        parent_id: pulumi.Input[str] | None = None,
+        parent_timestamp: str | None = None,
+        expires_at: str | None = None,
+        init_source: str | None = None,
+        with_endpoint: bool = False,
+        adopt_branch_id: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "project_id": project_id, "name": branch_name, "protected": protected, "parent_id": parent_id,
+            "parent_timestamp": parent_timestamp, "parent_lsn": None, "expires_at": expires_at,
+            "init_source": init_source, "with_endpoint": with_endpoint, "adopt_branch_id": adopt_branch_id,
+            "branch_id": None, "endpoint_id": None, "host": None, "default": None,
+        }
+        super().__init__(NeonBranchProvider(), name, props, opts)

@@ -1,0 +1,100 @@
+"""`NeonDatabase`: a database on a branch. Renames and owner changes happen in place.
+
+`adopt_existing` takes over a database of that name that already exists (the one Neon created with
+the project) instead of failing with 409; it is explicit so that nobody else's database is ever
+taken over by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field
+
+from infra.neon import errors
+from infra.neon.models import Database, DatabaseUpdate
+from infra.providers.base import NeonProvider, ProviderProps
+
+
+class DatabaseProps(ProviderProps):
+    project_id: str
+    branch_id: str
+    name: str = Field(min_length=1, max_length=63)
+    owner_name: str = Field(min_length=1, max_length=63)
+    adopt_existing: bool = False
+
+
+class NeonDatabaseProvider(NeonProvider):
+    props_model = DatabaseProps
+    replace_on: ClassVar[frozenset[str]] = frozenset({"project_id", "branch_id"})
+    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing"})
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        p = DatabaseProps.from_values(props)
+        with self.client() as client:
+            try:
+                database = client.create_database(p.project_id, p.branch_id, name=p.name, owner_name=p.owner_name)
+            except errors.ConflictError:
+                if not p.adopt_existing:
+                    raise
+                database = client.get_database(p.project_id, p.branch_id, p.name)
+                if database.owner_name != p.owner_name:
+                    database = client.update_database(
+                        p.project_id, p.branch_id, p.name, DatabaseUpdate(owner_name=p.owner_name)
+                    )
+        return CreateResult(str(database.id), {**p.model_dump(), **_server_view(database)})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        p = DatabaseProps.from_values(props)
+        with self.client() as client:
+            try:
+                database = client.get_database(p.project_id, p.branch_id, p.name)
+            except errors.NotFoundError:
+                return ReadResult(None, {})
+        return ReadResult(id_, {**props, **_server_view(database)})
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        old, new = DatabaseProps.from_values(olds), DatabaseProps.from_values(news)
+        changed = self.changed_fields(olds, news)
+        fields = {f: getattr(new, f) for f in ("name", "owner_name") if f in changed}
+        outs = {**olds, **news}
+        if fields:
+            with self.client() as client:
+                database = client.update_database(new.project_id, new.branch_id, old.name, DatabaseUpdate(**fields))
+            outs.update(_server_view(database))
+        return UpdateResult(outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        p = DatabaseProps.from_values(props)
+        with self.client() as client:
+            try:
+                client.delete_database(p.project_id, p.branch_id, p.name)
+            except errors.NotFoundError:
+                return
+
+
+def _server_view(database: Database) -> dict[str, Any]:
+    return {"name": database.name, "owner_name": database.owner_name, "database_id": database.id}
+
+
+class NeonDatabase(Resource, module="neon", name="Database"):  # type: ignore[misc]
+    """A database on a Neon branch."""
+
+    database_id: pulumi.Output[int]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        project_id: pulumi.Input[str],
+        branch_id: pulumi.Input[str],
+        database_name: pulumi.Input[str],
+        owner_name: pulumi.Input[str],
+        adopt_existing: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {"project_id": project_id, "branch_id": branch_id, "name": database_name, "owner_name": owner_name,
+                 "adopt_existing": adopt_existing, "database_id": None}
+        super().__init__(NeonDatabaseProvider(), name, props, opts)

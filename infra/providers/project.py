@@ -1,0 +1,239 @@
+"""`NeonProject`: a Neon project with its default branch, database and role, in the fewest calls.
+
+One POST creates the project, its default branch, compute, database and role (Neon's create_project
+takes `branch{name, database_name, role_name}`); one PATCH protects the default branch. Retention,
+endpoint defaults and the IP allow list are project settings updated in place; region, pg version
+and organisation can only change by replacing the project (which loses its data: production
+resources are `protect`ed, and `pr-diff` flags every replacement).
+
+`adopt_project_id` takes over an existing project by id instead of creating one (dynamic resources
+cannot be `pulumi import`ed); its region and pg version must match the settings.
+
+After the project exists, nothing here raises without returning its id: if protecting the default
+branch fails, the id is kept with `default_branch_protected: false`, a warning is printed, and the
+next `pulumi up` retries (and the component's `NeonBranch` for the default branch fails loudly).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field
+
+from infra.neon import NeonClient, errors
+from infra.neon.models import (
+    AllowedIps,
+    BranchUpdate,
+    DefaultEndpointSettings,
+    EndpointUpdate,
+    Project,
+    ProjectBranchSpec,
+    ProjectCreate,
+    ProjectSettings,
+    ProjectUpdate,
+)
+from infra.providers.base import NeonProvider, ProviderProps, warn
+
+
+class ProjectProps(ProviderProps):
+    name: str = Field(min_length=1, max_length=256)
+    region_id: str
+    pg_version: int = Field(ge=14, le=18)
+    org_id: str | None = None
+    history_retention_seconds: int = Field(ge=0, le=2_592_000)
+    default_branch_name: str = "main"
+    database_name: str
+    role_name: str
+    protect_default_branch: bool = True
+    autoscaling_min_cu: float = Field(ge=0.25)
+    autoscaling_max_cu: float = Field(ge=0.25)
+    suspend_timeout_seconds: int = Field(ge=-1, le=604_800)
+    allowed_ips: list[str] = Field(default_factory=list)
+    allowed_ips_protected_branches_only: bool = True
+    adopt_project_id: str | None = None
+
+    def endpoint_settings(self) -> DefaultEndpointSettings:
+        return DefaultEndpointSettings(
+            autoscaling_limit_min_cu=self.autoscaling_min_cu,
+            autoscaling_limit_max_cu=self.autoscaling_max_cu,
+            suspend_timeout_seconds=self.suspend_timeout_seconds,
+        )
+
+    def ip_settings(self) -> ProjectSettings:
+        return ProjectSettings(
+            allowed_ips=AllowedIps(ips=self.allowed_ips, protected_branches_only=self.allowed_ips_protected_branches_only)
+        )
+
+
+_ENDPOINT_FIELDS = frozenset({"autoscaling_min_cu", "autoscaling_max_cu", "suspend_timeout_seconds"})
+_IP_FIELDS = frozenset({"allowed_ips", "allowed_ips_protected_branches_only"})
+
+
+class NeonProjectProvider(NeonProvider):
+    props_model = ProjectProps
+    replace_on: ClassVar[frozenset[str]] = frozenset({"region_id", "pg_version", "org_id", "adopt_project_id"})
+    # Names of the default branch, database and role are set at creation; afterwards the
+    # component's NeonBranch/NeonDatabase/NeonRole resources own them (and branch protection).
+    create_only: ClassVar[frozenset[str]] = frozenset(
+        {"default_branch_name", "database_name", "role_name", "protect_default_branch"}
+    )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        p = ProjectProps.from_values(props)
+        with self.client() as client:
+            if p.adopt_project_id:
+                return self._adopt(client, p)
+            created = client.create_project(
+                ProjectCreate(
+                    name=p.name,
+                    region_id=p.region_id,
+                    pg_version=p.pg_version,
+                    org_id=p.org_id,
+                    history_retention_seconds=p.history_retention_seconds,
+                    store_passwords=True,  # role passwords can be revealed again (lost-response recovery)
+                    branch=ProjectBranchSpec(
+                        name=p.default_branch_name, database_name=p.database_name, role_name=p.role_name
+                    ),
+                    default_endpoint_settings=p.endpoint_settings(),
+                    settings=p.ip_settings() if p.allowed_ips else None,
+                )
+            )
+            endpoint = next((e for e in created.endpoints if e.type == "read_write"), None)
+            outs = _outputs(p, created.project, created.branch.id, endpoint.id if endpoint else None,
+                            endpoint.host if endpoint else None)
+            outs["default_branch_protected"] = self._protect(client, created.project.id, created.branch.id, p)
+        return CreateResult(created.project.id, outs)
+
+    def _adopt(self, client: NeonClient, p: ProjectProps) -> CreateResult:
+        assert p.adopt_project_id is not None
+        project = client.get_project(p.adopt_project_id)
+        mismatched = [
+            f"{field} is {getattr(project, field)!r}, settings say {getattr(p, field)!r}"
+            for field in ("region_id", "pg_version")
+            if getattr(project, field) != getattr(p, field)
+        ]
+        if mismatched:
+            raise ValueError(f"cannot adopt project {project.id}: " + "; ".join(mismatched))
+        branch = next(b for b in client.list_branches(project.id) if b.default)
+        endpoint = next((e for e in client.list_endpoints(project.id, branch_id=branch.id) if e.type == "read_write"), None)
+        current = _outputs(p, project, branch.id, None, None)
+        update = _project_update(p, self.changed_fields(current, p.model_dump()))
+        if update is not None:
+            project = client.update_project(project.id, update)
+        outs = _outputs(p, project, branch.id, endpoint.id if endpoint else None, endpoint.host if endpoint else None)
+        outs["default_branch_protected"] = branch.protected or self._protect(client, project.id, branch.id, p)
+        return CreateResult(project.id, outs)
+
+    @staticmethod
+    def _protect(client: NeonClient, project_id: str, branch_id: str, p: ProjectProps) -> bool:
+        if not p.protect_default_branch:
+            return False
+        try:
+            client.update_branch(project_id, branch_id, BranchUpdate(protected=True))
+        except errors.NeonError as exc:
+            warn(f"project {project_id} was created but protecting its default branch failed: {exc}")
+            return False
+        return True
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.client() as client:
+            try:
+                project = client.get_project(id_)
+            except errors.NotFoundError:
+                return ReadResult(None, {})
+        return ReadResult(id_, {**props, **_server_view(project)})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        p = ProjectProps.from_values(news)
+        changed = self.changed_fields(olds, news)
+        with self.client() as client:
+            update = _project_update(p, changed)
+            project = client.update_project(id_, update) if update is not None else None
+            # Endpoint defaults only apply to new computes; the existing one is updated too.
+            if changed & _ENDPOINT_FIELDS and olds.get("default_endpoint_id"):
+                client.update_endpoint(
+                    id_,
+                    str(olds["default_endpoint_id"]),
+                    EndpointUpdate(
+                        autoscaling_limit_min_cu=p.autoscaling_min_cu,
+                        autoscaling_limit_max_cu=p.autoscaling_max_cu,
+                        suspend_timeout_seconds=p.suspend_timeout_seconds,
+                    ),
+                )
+        outs = {**olds, **news}
+        if project is not None:
+            outs.update(_server_view(project))
+        return UpdateResult(outs)
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        with self.client() as client:
+            try:
+                client.delete_project(id_)
+            except errors.NotFoundError:
+                return
+
+
+def _project_update(p: ProjectProps, changed: set[str]) -> ProjectUpdate | None:
+    """Only what changed: never echo values the server computed."""
+    fields: dict[str, Any] = {}
+    if "name" in changed:
+        fields["name"] = p.name
+    if "history_retention_seconds" in changed:
+        fields["history_retention_seconds"] = p.history_retention_seconds
+    if changed & _ENDPOINT_FIELDS:
+        fields["default_endpoint_settings"] = p.endpoint_settings()
+    if changed & _IP_FIELDS:
+        fields["settings"] = p.ip_settings()
+    return ProjectUpdate(**fields) if fields else None
+
+
+def _server_view(project: Project) -> dict[str, Any]:
+    """The user-settable fields as Neon reports them (refresh shows drift in these)."""
+    view: dict[str, Any] = {
+        "name": project.name,
+        "region_id": project.region_id,
+        "pg_version": project.pg_version,
+        "org_id": project.org_id,
+        "history_retention_seconds": project.history_retention_seconds,
+    }
+    defaults = project.default_endpoint_settings
+    if defaults is not None:
+        view["autoscaling_min_cu"] = defaults.autoscaling_limit_min_cu
+        view["autoscaling_max_cu"] = defaults.autoscaling_limit_max_cu
+        view["suspend_timeout_seconds"] = defaults.suspend_timeout_seconds
+    ips = project.settings.allowed_ips if project.settings else None
+    view["allowed_ips"] = list(ips.ips or []) if ips else []
+    if ips is not None and ips.protected_branches_only is not None:
+        view["allowed_ips_protected_branches_only"] = ips.protected_branches_only
+    return view
+
+
+def _outputs(
+    p: ProjectProps, project: Project, branch_id: str, endpoint_id: str | None, host: str | None
+) -> dict[str, Any]:
+    return {
+        **p.model_dump(),
+        **_server_view(project),
+        "project_id": project.id,
+        "default_branch_id": branch_id,
+        "default_endpoint_id": endpoint_id,
+        "host": host,
+    }
+
+
+class NeonProject(Resource, module="neon", name="Project"):  # type: ignore[misc]
+    """A Neon project (see the module docstring)."""
+
+    project_id: pulumi.Output[str]
+    default_branch_id: pulumi.Output[str]
+    default_endpoint_id: pulumi.Output[str]
+    host: pulumi.Output[str]
+    history_retention_seconds: pulumi.Output[int]
+    default_branch_protected: pulumi.Output[bool]
+
+    def __init__(self, name: str, props: ProjectProps, opts: pulumi.ResourceOptions | None = None) -> None:
+        outputs = {"project_id": None, "default_branch_id": None, "default_endpoint_id": None, "host": None,
+                   "default_branch_protected": None}
+        super().__init__(NeonProjectProvider(), name, {**props.model_dump(), **outputs}, opts)

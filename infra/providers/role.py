@@ -1,0 +1,117 @@
+"""`NeonRole`: a login role on a branch, with its password and connection URI as secret outputs.
+
+Neon has no role update: any change of name or branch makes a new role. `adopt_existing` takes over
+a role of that name that already exists (the owner role Neon created with the project): its password
+is revealed, or reset when the project does not store passwords, so it is never left unknown.
+The connection URI comes from Neon (`connection_uri`) for `database_name`, so it is always in
+Neon's exact format. `read` checks the role still exists (one GET) and keeps the secrets it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pydantic import Field, SecretStr
+
+from infra.neon import NeonClient, errors
+from infra.providers.base import NeonProvider, ProviderProps
+
+SECRET_OUTPUTS = ["password", "connection_uri"]
+
+
+class RoleProps(ProviderProps):
+    project_id: str
+    branch_id: str
+    name: str = Field(min_length=1, max_length=63)
+    database_name: str = Field(min_length=1, max_length=63)
+    adopt_existing: bool = False
+
+
+class NeonRoleProvider(NeonProvider):
+    props_model = RoleProps
+    replace_on: ClassVar[frozenset[str]] = frozenset({"project_id", "branch_id", "name"})
+    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing"})
+    name_field = "name"
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        p = RoleProps.from_values(props)
+        with self.client() as client:
+            try:
+                password = client.create_role(p.project_id, p.branch_id, name=p.name).password
+            except errors.ConflictError:
+                if not p.adopt_existing:
+                    raise
+                password = _recover_password(client, p)
+            uri = _connection_uri(client, p)
+        return CreateResult(f"{p.branch_id}/{p.name}", _outputs(p, password, uri))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        p = RoleProps.from_values(props)
+        with self.client() as client:
+            try:
+                client.get_role(p.project_id, p.branch_id, p.name)
+            except errors.NotFoundError:
+                return ReadResult(None, {})
+        return ReadResult(id_, props)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Only `database_name` can change in place: it selects the database of the connection URI.
+        p = RoleProps.from_values(news)
+        with self.client() as client:
+            uri = _connection_uri(client, p)
+        return UpdateResult({**olds, **news, "connection_uri": uri.get_secret_value()})
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        p = RoleProps.from_values(props)
+        with self.client() as client:
+            try:
+                client.delete_role(p.project_id, p.branch_id, p.name)
+            except errors.NotFoundError:
+                return
+
+
+def _recover_password(client: NeonClient, p: RoleProps) -> SecretStr:
+    try:
+        return client.reveal_role_password(p.project_id, p.branch_id, p.name)
+    except errors.PreconditionFailedError:  # 412: the project does not store passwords
+        return client.reset_role_password(p.project_id, p.branch_id, p.name).password
+
+
+def _connection_uri(client: NeonClient, p: RoleProps) -> SecretStr:
+    return client.get_connection_uri(
+        p.project_id, branch_id=p.branch_id, database_name=p.database_name, role_name=p.name
+    )
+
+
+def _outputs(p: RoleProps, password: SecretStr | None, uri: SecretStr) -> dict[str, Any]:
+    # Plain strings here; Pulumi encrypts them because they are listed in additional_secret_outputs.
+    return {
+        **p.model_dump(),
+        "password": password.get_secret_value() if password else None,
+        "connection_uri": uri.get_secret_value(),
+    }
+
+
+class NeonRole(Resource, module="neon", name="Role"):  # type: ignore[misc]
+    """A login role on a Neon branch; `password` and `connection_uri` are secrets."""
+
+    password: pulumi.Output[str]
+    connection_uri: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        project_id: pulumi.Input[str],
+        branch_id: pulumi.Input[str],
+        role_name: pulumi.Input[str],
+        database_name: pulumi.Input[str],
+        adopt_existing: bool = False,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {"project_id": project_id, "branch_id": branch_id, "name": role_name, "database_name": database_name,
+                 "adopt_existing": adopt_existing, "password": None, "connection_uri": None}
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
+        super().__init__(NeonRoleProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret_opts))
