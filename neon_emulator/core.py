@@ -1,0 +1,239 @@
+"""Shared machinery of `NeonBackend`: the lock, clock, ids, lookups, operation scheduling and expiry.
+
+The API-operation methods live in mixins (projects, branches, databases/roles, endpoints); each public
+method runs under one re-entrant lock after `_settle()` has brought every clock-driven state up to date.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
+from urllib.parse import quote
+
+from neon_emulator.errors import Locked, NotFound
+from neon_emulator.faults import FaultSet
+from neon_emulator.ids import IdFactory
+from neon_emulator.models import Branch, ConnectionDetails, Database, Endpoint, Project, Role
+from neon_emulator.operations import Operation, OpStep, schedule_chain
+from neon_emulator.pgbacking import PostgresBacking
+from neon_emulator.plans import PLANS, Plan
+from neon_emulator.requestlog import RequestLog, RequestLogEntry
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="BackendCore")
+
+
+def synchronized(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Run a backend method under the lock, after settling clock-driven state."""
+
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            self._settle()
+            return method(self, *args, **kwargs)
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
+
+
+def pooler_host(host: str) -> str:
+    label, _, rest = host.partition(".")
+    return f"{label}-pooler.{rest}"
+
+
+class BackendCore:
+    def __init__(
+        self,
+        plan: str = "scale",
+        operation_seconds: float = 0.05,
+        clock: Callable[[], float] = time.time,
+        seed: int = 0,
+        postgres: PostgresBacking | None = None,
+    ) -> None:
+        if plan not in PLANS:
+            raise ValueError(f"unknown plan {plan!r}; choose one of {sorted(PLANS)}")
+        if operation_seconds < 0:
+            raise ValueError("operation_seconds must be >= 0")
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._seed = seed
+        self._plan = PLANS[plan]
+        self._operation_seconds = operation_seconds
+        self.ids = IdFactory(seed)
+        self.postgres = postgres
+        self.projects: dict[str, Project] = {}
+        self.faults = FaultSet()
+        self.log = RequestLog()
+
+    # -- configuration and admin -------------------------------------------------------------------
+
+    @property
+    def plan(self) -> Plan:
+        return self._plan
+
+    @property
+    def operation_seconds(self) -> float:
+        return self._operation_seconds
+
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    def now(self) -> float:
+        return float(self._clock())
+
+    def configure(self, *, operation_seconds: float | None = None, plan: str | None = None) -> None:
+        """Change settings at run time; they apply to requests made afterwards."""
+        with self._lock:
+            if plan is not None:
+                if plan not in PLANS:
+                    raise ValueError(f"unknown plan {plan!r}; choose one of {sorted(PLANS)}")
+                self._plan = PLANS[plan]
+            if operation_seconds is not None:
+                if operation_seconds < 0:
+                    raise ValueError("operation_seconds must be >= 0")
+                self._operation_seconds = operation_seconds
+
+    def reset(self) -> None:
+        """Forget every project, fault and logged request; ids restart from the current seed."""
+        with self._lock:
+            if self.postgres is not None:
+                self.postgres.reset()
+            self.projects.clear()
+            self.faults.clear()
+            self.log.clear()
+            self.ids.reseed(self._seed)
+
+    def set_seed(self, seed: int) -> None:
+        with self._lock:
+            self._seed = seed
+            self.ids.reseed(seed)
+
+    @property
+    def request_log(self) -> list[RequestLogEntry]:
+        return self.log.entries()
+
+    def request_counts(self) -> dict[str, int]:
+        return self.log.counts()
+
+    # -- clock-driven state ------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        now = self.now()
+        for project in self.projects.values():
+            for operation in project.operations:
+                if not operation.terminal:
+                    operation.settle(now)
+            for branch in project.branches.values():
+                branch.settle(now)
+            for endpoint in project.endpoints.values():
+                endpoint.settle(now)
+            self._expire_branches(project, now)
+
+    def _expire_branches(self, project: Project, now: float) -> None:
+        """Neon deletes a branch once its `expires_at` passes; children go before parents."""
+        while True:
+            due = [
+                branch
+                for branch in project.branches.values()
+                if branch.expires_at is not None
+                and branch.expires_at <= now
+                and not branch.default
+                and not branch.protected
+                and not project.children_of(branch.id)
+            ]
+            if not due:
+                return
+            for branch in due:
+                self._remove_branch(project, branch)
+
+    def _remove_branch(self, project: Project, branch: Branch) -> None:
+        if self.postgres is not None:
+            self.postgres.drop_branch(branch.id, list(branch.databases), list(branch.roles))
+        for endpoint in project.endpoints_of(branch.id):
+            del project.endpoints[endpoint.id]
+            project.gone.add(endpoint.id)
+        del project.branches[branch.id]
+        project.gone.add(branch.id)
+
+    # -- lookups -----------------------------------------------------------------------------------
+
+    def _project(self, project_id: str) -> Project:
+        project = self.projects.get(project_id)
+        if project is None:
+            raise NotFound(f"project {project_id} not found")
+        return project
+
+    @staticmethod
+    def _branch(project: Project, branch_id: str) -> Branch:
+        branch = project.branches.get(branch_id)
+        if branch is None:
+            raise NotFound(f"branch {branch_id} not found")
+        return branch
+
+    @staticmethod
+    def _endpoint(project: Project, endpoint_id: str) -> Endpoint:
+        endpoint = project.endpoints.get(endpoint_id)
+        if endpoint is None:
+            raise NotFound(f"endpoint {endpoint_id} not found")
+        return endpoint
+
+    @staticmethod
+    def _database(branch: Branch, name: str) -> Database:
+        database = branch.databases.get(name)
+        if database is None:
+            raise NotFound(f"database {name!r} not found on branch {branch.id}")
+        return database
+
+    @staticmethod
+    def _role(branch: Branch, name: str) -> Role:
+        role = branch.roles.get(name)
+        if role is None:
+            raise NotFound(f"role {name!r} not found on branch {branch.id}")
+        return role
+
+    # -- operations --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _ensure_unlocked(project: Project) -> None:
+        if project.locked():
+            raise Locked
+
+    def _schedule(self, project: Project, steps: Sequence[OpStep]) -> list[Operation]:
+        operations = schedule_chain(
+            project_id=project.id,
+            steps=steps,
+            now=self.now(),
+            seconds=self._operation_seconds,
+            new_id=self.ids.operation_id,
+            should_fail=lambda: self.faults.take_operation_failure() is not None,
+        )
+        project.operations.extend(operations)
+        return operations
+
+    def _chain_end(self, steps: int) -> float:
+        """When a chain of `steps` operations scheduled now will have finished."""
+        return self.now() + steps * self._operation_seconds
+
+    # -- connection strings ------------------------------------------------------------------------
+
+    def _connection_details(
+        self, endpoint: Endpoint, role: Role, database: Database, *, pooled: bool = False
+    ) -> ConnectionDetails:
+        """Neon's URI format; with real PostgreSQL, physical names plus `hostaddr` so it connects."""
+        password = role.password or ""
+        host, pooler = endpoint.host, pooler_host(endpoint.host)
+        target = pooler if pooled else host
+        if self.postgres is None:
+            user, dbname, authority, options = role.name, database.name, target, "sslmode=require"
+        else:
+            user = self.postgres.physical_name(role.name, role.branch_id)
+            dbname = self.postgres.physical_name(database.name, database.branch_id)
+            authority = f"{target}:{self.postgres.port}"
+            options = f"sslmode=disable&hostaddr={self.postgres.host_address}"
+        credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
+        uri = f"postgresql://{credentials}@{authority}/{quote(dbname, safe='')}?{options}"
+        return ConnectionDetails(uri, dbname, user, password, host, pooler)

@@ -1,0 +1,228 @@
+"""Request bodies, parsed at the boundary into pydantic models (field names and ranges from Neon's spec).
+
+Unknown fields are ignored, as Neon's API does. `parse_body` turns validation failures into a 400 that
+names the offending field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from neon_emulator.errors import BadRequest
+
+ComputeUnit = Annotated[float, Field(ge=0.25)]
+SuspendTimeout = Annotated[int, Field(ge=-1, le=604_800)]
+PgVersion = Annotated[int, Field(ge=14, le=18)]
+ResourceId = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,60}$")]
+BranchName = Annotated[str, Field(min_length=1, max_length=256)]
+PgName = Annotated[str, Field(min_length=1)]
+EndpointType = Literal["read_only", "read_write"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class AllowedIps(_Model):
+    ips: list[str] | None = None
+    protected_branches_only: bool | None = None
+
+
+class ProjectQuota(_Model):
+    active_time_seconds: Annotated[int, Field(ge=0)] | None = None
+    compute_time_seconds: Annotated[int, Field(ge=0)] | None = None
+    written_data_bytes: Annotated[int, Field(ge=0)] | None = None
+    data_transfer_bytes: Annotated[int, Field(ge=0)] | None = None
+    logical_size_bytes: Annotated[int, Field(ge=0)] | None = None
+
+
+class MaintenanceWindow(_Model):
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]]
+    start_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    end_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+
+
+class PreloadLibraries(_Model):
+    use_defaults: bool | None = None
+    enabled_libraries: list[str] | None = None
+
+
+class ProjectSettings(_Model):
+    quota: ProjectQuota | None = None
+    allowed_ips: AllowedIps | None = None
+    enable_logical_replication: bool | None = None
+    maintenance_window: MaintenanceWindow | None = None
+    block_public_connections: bool | None = None
+    block_vpc_connections: bool | None = None
+    audit_log_level: Literal["base", "extended", "full"] | None = None
+    hipaa: bool | None = None
+    preload_libraries: PreloadLibraries | None = None
+
+
+class DefaultEndpointSettings(_Model):
+    pg_settings: dict[str, str] | None = None
+    pgbouncer_settings: dict[str, str] | None = None
+    autoscaling_limit_min_cu: ComputeUnit | None = None
+    autoscaling_limit_max_cu: ComputeUnit | None = None
+    suspend_timeout_seconds: SuspendTimeout | None = None
+
+
+class EndpointSettings(_Model):
+    pg_settings: dict[str, str] | None = None
+    pgbouncer_settings: dict[str, str] | None = None
+    preload_libraries: PreloadLibraries | None = None
+
+
+class ProjectBranchSpec(_Model):
+    name: BranchName | None = None
+    role_name: PgName | None = None
+    database_name: PgName | None = None
+    annotations: dict[str, str] | None = None
+
+
+class ProjectCreate(_Model):
+    name: BranchName | None = None
+    region_id: str | None = None
+    pg_version: PgVersion = 17
+    provisioner: str | None = None
+    store_passwords: bool = True
+    history_retention_seconds: Annotated[int, Field(ge=0, le=2_592_000)] | None = None
+    org_id: ResourceId | None = None
+    settings: ProjectSettings | None = None
+    default_endpoint_settings: DefaultEndpointSettings | None = None
+    branch: ProjectBranchSpec | None = None
+    # Deprecated project-level limits, still accepted by Neon.
+    autoscaling_limit_min_cu: ComputeUnit | None = None
+    autoscaling_limit_max_cu: ComputeUnit | None = None
+
+
+class ProjectCreateRequest(_Model):
+    project: ProjectCreate = Field(default_factory=ProjectCreate)
+
+
+class ProjectUpdate(_Model):
+    name: BranchName | None = None
+    settings: ProjectSettings | None = None
+    default_endpoint_settings: DefaultEndpointSettings | None = None
+    history_retention_seconds: Annotated[int, Field(ge=0, le=2_592_000)] | None = None
+
+
+class ProjectUpdateRequest(_Model):
+    project: ProjectUpdate
+
+
+class BranchCreate(_Model):
+    parent_id: ResourceId | None = None
+    name: BranchName | None = None
+    parent_lsn: str | None = None
+    parent_timestamp: AwareDatetime | None = None
+    protected: bool | None = None
+    archived: bool | None = None
+    init_source: Literal["parent-data", "schema-only"] | None = None
+    expires_at: AwareDatetime | None = None
+
+
+class BranchEndpointOptions(_Model):
+    type: EndpointType
+    settings: EndpointSettings | None = None
+    autoscaling_limit_min_cu: ComputeUnit | None = None
+    autoscaling_limit_max_cu: ComputeUnit | None = None
+    provisioner: str | None = None
+    suspend_timeout_seconds: SuspendTimeout | None = None
+
+
+class BranchCreateRequest(_Model):
+    branch: BranchCreate = Field(default_factory=BranchCreate)
+    endpoints: list[BranchEndpointOptions] = Field(default_factory=list)
+    annotation_value: dict[str, str] | None = None
+
+
+class BranchUpdate(_Model):
+    name: BranchName | None = None
+    protected: bool | None = None
+    # Explicit null clears the expiration; check `model_fields_set` to tell it from "not given".
+    expires_at: AwareDatetime | None = None
+
+
+class BranchUpdateRequest(_Model):
+    branch: BranchUpdate
+
+
+class BranchRestoreRequest(_Model):
+    source_branch_id: ResourceId
+    source_lsn: str | None = None
+    source_timestamp: AwareDatetime | None = None
+    preserve_under_name: BranchName | None = None
+
+
+class DatabaseCreate(_Model):
+    name: PgName
+    owner_name: PgName
+
+
+class DatabaseCreateRequest(_Model):
+    database: DatabaseCreate
+
+
+class DatabaseUpdate(_Model):
+    name: PgName | None = None
+    owner_name: PgName | None = None
+
+
+class DatabaseUpdateRequest(_Model):
+    database: DatabaseUpdate
+
+
+class RoleCreate(_Model):
+    name: PgName
+    no_login: bool = False
+
+
+class RoleCreateRequest(_Model):
+    role: RoleCreate
+
+
+class _EndpointFields(_Model):
+    settings: EndpointSettings | None = None
+    autoscaling_limit_min_cu: ComputeUnit | None = None
+    autoscaling_limit_max_cu: ComputeUnit | None = None
+    provisioner: str | None = None
+    pooler_enabled: bool | None = None
+    pooler_mode: Literal["transaction"] | None = None
+    disabled: bool | None = None
+    passwordless_access: bool | None = None
+    suspend_timeout_seconds: SuspendTimeout | None = None
+    name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class EndpointCreate(_EndpointFields):
+    branch_id: ResourceId
+    type: EndpointType
+    region_id: str | None = None
+
+
+class EndpointCreateRequest(_Model):
+    endpoint: EndpointCreate
+
+
+class EndpointUpdate(_EndpointFields):
+    branch_id: ResourceId | None = None
+
+
+class EndpointUpdateRequest(_Model):
+    endpoint: EndpointUpdate
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_body(model: type[M], body: object) -> M:
+    """Validate a decoded JSON body; a failure becomes a 400 naming the first bad field."""
+    try:
+        return model.model_validate({} if body is None else body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise BadRequest(f"invalid request body: {where}: {first['msg']}") from None
