@@ -1,0 +1,214 @@
+"""PollPolicy and the operation waiter: poll each operation a mutation returned until it is terminal.
+
+Design. Neon runs a project's operations one at a time, so the waiter follows a mutation's
+operations in order; each one's clock starts where the previous one really ended (`started` plus
+its `total_duration_ms`). The client learns durations: an exponentially weighted average of
+`total_duration_ms` per action (and over all actions, the fallback for an unseen action), seeded
+once per project from its recent history (one list request) when an action is unknown. With an
+estimate, the first poll is aimed just after the expected end; with none (a cold client's first
+operation), polling is geometric: `initial_interval` growing by `multiplier` up to `max_interval`.
+After a missed aim, polling restarts geometric from a tenth of the estimate, so a slightly short
+estimate costs one or two small extra polls. Within one mutation, how far the previous operation
+was from its estimate (the pace, bounded to 0.25-4x) scales the next estimate, so a slower or faster
+control plane is followed at once. Worst cases stay bounded: no aimed sleep exceeds
+`max_estimate_sleep`, no geometric one `max_interval`, and `timeout` is an overall deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from infra.neon import errors
+from infra.neon.models.operations import Operation
+
+logger = logging.getLogger("infra.neon")
+
+# Bounds on the pace factor: how much faster or slower than estimated a mutation's operations run.
+_MIN_PACE, _MAX_PACE = 0.25, 4.0
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How long to wait between operation polls, and for how long in total.
+
+    Attributes:
+        initial_interval: first sleep when nothing is known about the operation's duration.
+        multiplier: growth of the interval after each poll that found the operation running.
+        max_interval: the cap on one geometric interval.
+        min_interval: the floor on any sleep between polls.
+        timeout: overall deadline (seconds) for one wait over all of a mutation's operations.
+        use_estimates: aim polls at the expected end, learned from finished operations.
+        estimate_slack: how long after the expected end the aimed poll goes out (covers the
+            millisecond rounding of `total_duration_ms`; our start is already later than Neon's).
+        max_estimate_sleep: the cap on one aimed sleep, so a stale long estimate cannot stall us.
+        history_size: finished operations read once per project to seed estimates (0 = never).
+    """
+
+    initial_interval: float = 0.25
+    multiplier: float = 1.5
+    max_interval: float = 3.0
+    min_interval: float = 0.05
+    timeout: float = 900.0
+    use_estimates: bool = True
+    estimate_slack: float = 0.01
+    max_estimate_sleep: float = 30.0
+    history_size: int = 20
+
+    def __post_init__(self) -> None:
+        if self.multiplier < 1.0:
+            raise ValueError("multiplier must be at least 1")
+        if min(self.initial_interval, self.min_interval, self.max_interval, self.timeout) <= 0:
+            raise ValueError("intervals and timeout must be positive")
+
+
+class DurationEstimator:
+    """Exponentially weighted average of finished operations' durations, per action and overall."""
+
+    def __init__(self, weight: float = 0.5) -> None:
+        self._weight = weight
+        self._by_action: dict[str, float] = {}
+        self._overall: float | None = None
+        self._lock = threading.Lock()
+
+    def observe(self, operation: Operation) -> None:
+        if not operation.succeeded or operation.total_duration_ms <= 0:
+            return
+        seconds = operation.total_duration_ms / 1000.0
+        with self._lock:
+            previous = self._by_action.get(operation.action)
+            self._by_action[operation.action] = self._blend(previous, seconds)
+            self._overall = self._blend(self._overall, seconds)
+
+    def estimate(self, action: str) -> float | None:
+        with self._lock:
+            return self._by_action.get(action, self._overall)
+
+    def knows(self, action: str) -> bool:
+        with self._lock:
+            return action in self._by_action
+
+    def _blend(self, previous: float | None, seconds: float) -> float:
+        return seconds if previous is None else previous + self._weight * (seconds - previous)
+
+
+class OperationWaiter:
+    """Polls operations to a terminal state; raises on failure or at the deadline."""
+
+    def __init__(
+        self,
+        *,
+        fetch: Callable[[str, str], Operation],
+        history: Callable[[str, int], list[Operation]],
+        policy: PollPolicy,
+        sleep: Callable[[float], None],
+        monotonic: Callable[[], float],
+    ) -> None:
+        self._fetch = fetch
+        self._history = history
+        self._policy = policy
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self.estimates = DurationEstimator()
+        self._primed: set[str] = set()
+
+    def wait(
+        self, name: str, project_id: str, operations: Sequence[Operation], *, seed: bool = True
+    ) -> list[Operation]:
+        """Wait for `operations` in order; `name` (the client method) goes into errors."""
+        if all(op.is_terminal for op in operations):
+            return [self._settled(name, op) for op in operations]
+        if seed:
+            self._seed(project_id, operations)
+        deadline = self._monotonic() + self._policy.timeout
+        started = self._monotonic()
+        pace = 1.0
+        done: list[Operation] = []
+        for operation in operations:
+            estimate = self.estimates.estimate(operation.action) if self._policy.use_estimates else None
+            expected = None if estimate is None else estimate * pace
+            finished = self._wait_one(
+                name, project_id, operation, started=started, deadline=deadline, expected=expected
+            )
+            done.append(finished)
+            started = self._next_start(started, finished)
+            if estimate and finished.total_duration_ms > 0:
+                pace = min(max(finished.total_duration_ms / 1000.0 / estimate, _MIN_PACE), _MAX_PACE)
+        return done
+
+    def _next_start(self, started: float, finished: Operation) -> float:
+        """When the next operation started: when this one really ended, if its duration says so.
+
+        Operations run one after another, and `started + total_duration_ms` bounds the real end
+        from above (it began no later than we started watching), so the next poll is not late.
+        """
+        now = self._monotonic()
+        if finished.total_duration_ms <= 0:
+            return now
+        return min(now, started + finished.total_duration_ms / 1000.0)
+
+    def _wait_one(
+        self,
+        name: str,
+        project_id: str,
+        op: Operation,
+        *,
+        started: float,
+        deadline: float,
+        expected: float | None,
+    ) -> Operation:
+        delays = self._delays(expected, started)
+        while not op.is_terminal:
+            now = self._monotonic()
+            delay = min(next(delays), deadline - now)
+            if delay <= 0:
+                raise errors.OperationTimeoutError(
+                    operation=name,
+                    action=op.action,
+                    operation_id=op.id,
+                    status=op.status,
+                    waited=now - started,
+                )
+            logger.debug("operation %s (%s) is %s: next poll in %.2fs", op.id, op.action, op.status, delay)
+            self._sleep(delay)
+            op = self._fetch(project_id, op.id)
+        return self._settled(name, op)
+
+    def _settled(self, name: str, op: Operation) -> Operation:
+        self.estimates.observe(op)
+        if op.failed:
+            raise errors.OperationFailedError(
+                operation=name, action=op.action, operation_id=op.id, status=op.status, error=op.error
+            )
+        return op
+
+    def _delays(self, expected: float | None, started: float) -> Iterator[float]:
+        """Sleeps before each poll: one aimed at the expected end (if known), then geometric."""
+        policy = self._policy
+        step = policy.initial_interval
+        if expected is not None:
+            aimed = min(expected, policy.max_estimate_sleep) + policy.estimate_slack
+            yield max(policy.min_interval, started + aimed - self._monotonic())
+            step = min(step, expected / 10.0)
+        while True:
+            yield max(policy.min_interval, min(step, policy.max_interval))
+            step *= policy.multiplier
+
+    def _seed(self, project_id: str, operations: Sequence[Operation]) -> None:
+        """Learn durations from the project's recent history, once, if an action is unknown."""
+        if not self._policy.use_estimates or self._policy.history_size <= 0 or project_id in self._primed:
+            return
+        if all(self.estimates.knows(op.action) for op in operations):
+            return
+        self._primed.add(project_id)
+        try:
+            history = self._history(project_id, self._policy.history_size)
+        except errors.NeonError as exc:  # only an optimisation: never fail a wait over it
+            logger.debug("could not read operation history of %s: %s", project_id, type(exc).__name__)
+            return
+        waiting = {op.id for op in operations}
+        for past in history:
+            if past.id not in waiting:
+                self.estimates.observe(past)

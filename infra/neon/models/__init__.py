@@ -1,0 +1,80 @@
+"""Typed request and response models of the Neon API v2 (responses ignore unknown fields)."""
+
+from infra.neon.models._base import RequestModel, ResponseModel, SettingsModel
+from infra.neon.models.branches import (
+    Branch,
+    BranchCreate,
+    BranchRestore,
+    BranchUpdate,
+    CreatedBranch,
+    CreatedProject,
+)
+from infra.neon.models.endpoints import (
+    BranchEndpointOptions,
+    Endpoint,
+    EndpointCreate,
+    EndpointSettings,
+    EndpointType,
+    EndpointUpdate,
+)
+from infra.neon.models.operations import Operation, OperationStatus
+from infra.neon.models.projects import (
+    AllowedIps,
+    DefaultEndpointSettings,
+    MaintenanceWindow,
+    PreloadLibraries,
+    Project,
+    ProjectBranchSpec,
+    ProjectCreate,
+    ProjectQuota,
+    ProjectSettings,
+    ProjectUpdate,
+)
+from infra.neon.models.roles import (
+    ConnectionDetails,
+    ConnectionParameters,
+    Database,
+    DatabaseCreate,
+    DatabaseUpdate,
+    Role,
+    RoleCreate,
+    RoleWithPassword,
+)
+
+__all__ = [
+    "AllowedIps",
+    "Branch",
+    "BranchCreate",
+    "BranchEndpointOptions",
+    "BranchRestore",
+    "BranchUpdate",
+    "ConnectionDetails",
+    "ConnectionParameters",
+    "CreatedBranch",
+    "CreatedProject",
+    "Database",
+    "DatabaseCreate",
+    "DatabaseUpdate",
+    "DefaultEndpointSettings",
+    "Endpoint",
+    "EndpointCreate",
+    "EndpointSettings",
+    "EndpointType",
+    "EndpointUpdate",
+    "MaintenanceWindow",
+    "Operation",
+    "OperationStatus",
+    "PreloadLibraries",
+    "Project",
+    "ProjectBranchSpec",
+    "ProjectCreate",
+    "ProjectQuota",
+    "ProjectSettings",
+    "ProjectUpdate",
+    "RequestModel",
+    "ResponseModel",
+    "Role",
+    "RoleCreate",
+    "RoleWithPassword",
+    "SettingsModel",
+]
