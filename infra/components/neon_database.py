@@ -45,7 +45,10 @@ class NeonDatabase(pulumi.ComponentResource):
             ),
             child,
         )
-        project_id = self.project.project_id
+        # Resource ids, not output properties: the engine keeps ids known in previews, while an
+        # updating dynamic resource's other outputs are unknown until it has run. Keyed on ids, a
+        # retention change previews as one update instead of a cascade of false replacements.
+        project_id = self.project.id
         self.branch = NeonBranch(
             f"{name}-default-branch",
             project_id=project_id,
@@ -57,7 +60,7 @@ class NeonDatabase(pulumi.ComponentResource):
         self.database = NeonDatabaseResource(
             f"{name}-database",
             project_id=project_id,
-            branch_id=self.branch.branch_id,
+            branch_id=self.branch.id,
             database_name=neon.database,
             owner_name=neon.role,
             adopt_existing=True,
@@ -66,7 +69,7 @@ class NeonDatabase(pulumi.ComponentResource):
         self.role = NeonRole(
             f"{name}-owner-role",
             project_id=project_id,
-            branch_id=self.branch.branch_id,
+            branch_id=self.branch.id,
             role_name=neon.role,
             database_name=neon.database,
             adopt_existing=True,
@@ -78,6 +81,6 @@ class NeonDatabase(pulumi.ComponentResource):
             database=pulumi.Output.from_input(neon.database),
             role=pulumi.Output.from_input(neon.role),
             neon_project_id=project_id,
-            neon_branch_id=self.branch.branch_id,
+            neon_branch_id=self.branch.id,
         )
-        self.register_outputs({"neon_project_id": project_id, "neon_branch_id": self.branch.branch_id})
+        self.register_outputs({"neon_project_id": project_id, "neon_branch_id": self.branch.id})

@@ -15,6 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -34,8 +35,12 @@ class ProviderProps(BaseModel):
 
 
 def is_unknown(value: Any) -> bool:
-    """During preview, inputs computed from other resources are still unknown."""
-    return bool(value == rpc.UNKNOWN)
+    """During preview, inputs computed from other resources are still unknown.
+
+    The dynamic host passes them as `pulumi.output.Unknown` objects (the raw sentinel string
+    when deserialized without `keep_unknowns`).
+    """
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
 
 
 def warn(message: str) -> None:

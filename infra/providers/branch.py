@@ -41,8 +41,11 @@ def _iso(value: datetime | None) -> str | None:
 class NeonBranchProvider(NeonProvider):
     props_model = BranchProps
     replace_on: ClassVar[frozenset[str]] = frozenset(
-        {"project_id", "parent_id", "parent_timestamp", "parent_lsn", "init_source", "with_endpoint", "adopt_branch_id"}
+        {"project_id", "parent_id", "parent_timestamp", "parent_lsn", "init_source", "with_endpoint"}
     )
+    # Which branch to adopt matters at creation only: it is the project's default branch, known
+    # only after the project exists (and a new project means a new `project_id`, hence a new branch).
+    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_branch_id"})
     name_field = "name"
 
     def create(self, props: dict[str, Any]) -> CreateResult:

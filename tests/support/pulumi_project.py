@@ -79,7 +79,6 @@ class PulumiProject:
             "PULUMI_HOME": str(home),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_SKIP_CONFIRMATIONS": "true",
             "PYTHONDONTWRITEBYTECODE": "1",
             **(extra_env or {}),
         }
