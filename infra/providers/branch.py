@@ -135,7 +135,9 @@ def _outputs(props: dict[str, Any], branch: Branch, endpoint_id: str | None, hos
     return {
         **{k: v for k, v in props.items() if k in fields},
         **_server_view(branch),
-        "parent_id": props.get("parent_id") or branch.parent_id,
+        # The input `parent_id` stays as the user wrote it (None = the default branch); what Neon
+        # resolved it to is a separate output, or the next diff would see a change and replace.
+        "parent_branch_id": branch.parent_id,
         "endpoint_id": endpoint_id,
         "host": host,
     }
