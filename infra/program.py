@@ -33,7 +33,8 @@ def declare(settings: StackSettings, project_dir: Path) -> DatabaseOutputs:
     from infra.components.dev_database import DevDatabase
     from infra.devdb.engine import resolve_engine
 
-    assert settings.dev is not None  # guaranteed by the settings guards
+    if settings.dev is None:  # unreachable: the settings guards require `dev` on the dev stack
+        raise pulumi.RunError("workshelf-infra:dev: required for the dev stack")
     from infra.devenv import DevEnvError
 
     try:

@@ -16,7 +16,9 @@ from infra.providers.secret import GeneratedPassword
 class DevDatabase(pulumi.ComponentResource):
     """Local PostgreSQL on 127.0.0.1:`port`, never reachable from other machines."""
 
-    def __init__(self, name: str, dev: DevSettings, engine: EngineChoice, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, dev: DevSettings, engine: EngineChoice, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("workshelf:dev:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         password: pulumi.Output[str]
@@ -29,13 +31,19 @@ class DevDatabase(pulumi.ComponentResource):
             server = LocalPostgres(
                 f"{name}-postgres",
                 LocalPostgresProps(
-                    data_dir=dev.data_dir, port=dev.port, database=dev.database, role=dev.role, major=dev.pg_major
+                    data_dir=dev.data_dir,
+                    port=dev.port,
+                    database=dev.database,
+                    role=dev.role,
+                    major=dev.pg_major,
                 ),
                 child,
             )
             password = server.password
         url = password.apply(
-            lambda pw: f"postgresql://{quote(dev.role, safe='')}:{quote(pw, safe='')}@127.0.0.1:{dev.port}/{dev.database}"
+            lambda pw: (
+                f"postgresql://{quote(dev.role, safe='')}:{quote(pw, safe='')}@127.0.0.1:{dev.port}/{dev.database}"
+            )
         )
         self.outputs = DatabaseOutputs(
             database_url=pulumi.Output.secret(url),

@@ -20,7 +20,7 @@ from infra.config.plans import (
 )
 
 # The only passphrase that may be written down (README): it protects nothing but local dev state.
-DEV_PASSPHRASE = "workshelf-dev-only"
+DEV_PASSPHRASE = "workshelf-dev-only"  # noqa: S105 (documented on purpose; dev state only)
 _P = "workshelf-infra"
 
 
@@ -38,7 +38,9 @@ def section_rules(environment: str, values: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     if environment == "dev":
         if "neon" in values:
-            problems.append(f"{_P}:neon: the dev stack never declares Neon (dev is a local PostgreSQL); remove this key")
+            problems.append(
+                f"{_P}:neon: the dev stack never declares Neon (dev is a local PostgreSQL); remove this key"
+            )
         if "dev" not in values:
             problems.append(f"{_P}:dev: required for the dev stack (engine, image, port, volume, database, role)")
     else:
@@ -70,13 +72,13 @@ def _plan_rules(neon: NeonSettings) -> list[str]:
     cap = RETENTION_CAP_SECONDS[neon.plan]
     if neon.history_retention_seconds > cap:
         problems.append(
-            f"{_P}:neon.historyRetentionSeconds: {neon.history_retention_seconds} exceeds the {neon.plan} plan's cap of "
+            f"{_P}:neon.historyRetentionSeconds: {neon.history_retention_seconds} exceeds the {neon.plan} plan's "
+            "cap of "
             f"{cap} ({human_duration(cap)}); allowed: 0..{cap}, or change {_P}:neon.plan"
         )
     if neon.protect_default_branch and PROTECTED_BRANCH_LIMIT[neon.plan] == 0:
         problems.append(
-            f"{_P}:neon.protectDefaultBranch: the {neon.plan} plan has no protected branches; "
-            "use plan launch or scale"
+            f"{_P}:neon.protectDefaultBranch: the {neon.plan} plan has no protected branches; use plan launch or scale"
         )
     if neon.allowed_ips and neon.plan not in IP_ALLOW_PLANS:
         problems.append(f"{_P}:neon.allowedIps: IP allow lists need the scale plan (plan is {neon.plan})")
@@ -107,7 +109,8 @@ def _production_rules(settings: StackSettings) -> list[str]:
     neon, overrides = settings.neon, settings.overrides
     if neon.history_retention_seconds < PRODUCTION_MIN_RETENTION_SECONDS and not overrides.retention_below_30_days:
         problems.append(
-            f"{_P}:neon.historyRetentionSeconds: production keeps 30 days of history ({PRODUCTION_MIN_RETENTION_SECONDS}); "
+            f"{_P}:neon.historyRetentionSeconds: production keeps 30 days of history "
+            f"({PRODUCTION_MIN_RETENTION_SECONDS}); "
             f"{neon.history_retention_seconds} ({human_duration(neon.history_retention_seconds)}) needs "
             f"{_P}:safetyOverrides.retentionBelow30Days set to the reason"
         )
@@ -120,9 +123,10 @@ def _production_rules(settings: StackSettings) -> list[str]:
 
 
 def _separation_rules(settings: StackSettings, siblings: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    assert settings.neon is not None
-    problems: list[str] = []
     mine = settings.neon
+    if mine is None:
+        return []
+    problems: list[str] = []
     for other, values in siblings.items():
         theirs = values.get("neon") or {}
         if not isinstance(theirs, Mapping):

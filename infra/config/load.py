@@ -51,7 +51,9 @@ def settings_from_mapping(
     `siblings` are the other stacks' config values, for the cross-stack guards (staging and
     production must never point at the same Neon project).
     """
-    problems = [f"{PROJECT}:{k}: unknown key; allowed: {', '.join(sorted(_SECTIONS))}" for k in values if k not in _SECTIONS]
+    problems = [
+        f"{PROJECT}:{k}: unknown key; allowed: {', '.join(sorted(_SECTIONS))}" for k in values if k not in _SECTIONS
+    ]
     environment = values.get("environment")
     if environment not in _ENVIRONMENTS:
         problems.append(

@@ -71,7 +71,8 @@ class DevSettings(_Section):
     @property
     def pg_major(self) -> int:
         match = _PINNED_IMAGE.match(self.image)
-        assert match is not None  # validated above
+        if match is None:  # unreachable: `image` is validated against the same pattern
+            raise ValueError(f"unpinned image {self.image!r}")
         return int(match[1])
 
 
@@ -127,7 +128,9 @@ class NeonSettings(_Section):
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
-                raise ValueError(f"`{item}` is not an IP address or CIDR range (e.g. 203.0.113.7 or 10.0.0.0/8)") from None
+                raise ValueError(
+                    f"`{item}` is not an IP address or CIDR range (e.g. 203.0.113.7 or 10.0.0.0/8)"
+                ) from None
         return value
 
     @field_validator("adopt_project_id", "org_id")

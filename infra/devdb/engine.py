@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from infra.config import DevSettings
-from infra.devenv import DockerStatus, EngineChoice, choose_engine, detect_docker
 from infra.devdb.native import pick_binaries
+from infra.devenv import DockerStatus, EngineChoice, choose_engine, detect_docker
 from infra.localpg import PgBinaries
 from infra.localpg.datadir import MARKER_NAME
 

@@ -7,6 +7,7 @@ Whoever can read that file can read the data directory too: it protects nothing 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -53,10 +54,8 @@ def pick_binaries(data_dir: Path, preferred_major: int | None) -> PgBinaries | N
     """An existing cluster needs its own major; a new one prefers the configured major, else any."""
     found = locate_binaries()
     if (data_dir / MARKER_NAME).exists():
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a damaged marker is reported by status()
             preferred_major = read_marker(data_dir).major
-        except (OSError, ValueError):
-            pass
     return next((b for b in found if b.major == preferred_major), found[0] if found else None)
 
 
@@ -87,7 +86,8 @@ class NativeDatabase:
         initialised = False
         if status.state is ClusterState.FOREIGN:
             raise ForeignDataDirError(
-                f"{self.spec.data_dir} holds a PostgreSQL data directory this project did not create ({status.detail}). "
+                f"{self.spec.data_dir} holds a PostgreSQL data directory this project did not create "
+                f"({status.detail}). "
                 "Move it away, or point workshelf-infra:dev.dataDir somewhere else; nothing was changed."
             )
         if status.state is ClusterState.CORRUPTED:

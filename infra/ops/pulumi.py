@@ -53,12 +53,13 @@ def stack_env(stack: str, base: Mapping[str, str] | None = None) -> dict[str, st
         env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
         return env
     env.setdefault("PULUMI_BACKEND_URL", default_backend_url())
-    if not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE"):
-        if env["PULUMI_BACKEND_URL"].startswith(("file://", "s3://", "gs://", "azblob://")):
-            raise PulumiError(
-                f"PULUMI_CONFIG_PASSPHRASE is not set: the {stack} stack's secrets need your team's passphrase "
-                "(or PULUMI_CONFIG_PASSPHRASE_FILE)"
-            )
+    # Self-managed backends encrypt with a passphrase; Pulumi Cloud manages secrets itself.
+    no_passphrase = not env.get("PULUMI_CONFIG_PASSPHRASE") and not env.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+    if no_passphrase and env["PULUMI_BACKEND_URL"].startswith(("file://", "s3://", "gs://", "azblob://")):
+        raise PulumiError(
+            f"PULUMI_CONFIG_PASSPHRASE is not set: the {stack} stack's secrets need your team's passphrase "
+            "(or PULUMI_CONFIG_PASSPHRASE_FILE)"
+        )
     return env
 
 
@@ -73,8 +74,13 @@ class PulumiCli:
         env = stack_env(stack, self.base_env)
         argv = [pulumi_binary(env), *args, "--stack", stack, "--non-interactive"]
         done = subprocess.run(
-            argv, cwd=self.project_dir, env=env, text=True, check=False,
-            stdout=None if stream else subprocess.PIPE, stderr=None if stream else subprocess.PIPE,
+            argv,
+            cwd=self.project_dir,
+            env=env,
+            text=True,
+            check=False,
+            stdout=None if stream else subprocess.PIPE,
+            stderr=None if stream else subprocess.PIPE,
         )
         result = PulumiResult(done.returncode, done.stdout or "", done.stderr or "")
         if check and done.returncode != 0:
@@ -85,8 +91,12 @@ class PulumiCli:
     def stack_exists(self, stack: str) -> bool:
         env = stack_env(stack, self.base_env)
         done = subprocess.run(
-            [pulumi_binary(env), "stack", "ls", "--json"], cwd=self.project_dir, env=env,
-            capture_output=True, text=True, check=False,
+            [pulumi_binary(env), "stack", "ls", "--json"],
+            cwd=self.project_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             return False
@@ -98,8 +108,20 @@ class PulumiCli:
             return False
         env = stack_env(stack, self.base_env)
         done = subprocess.run(
-            [pulumi_binary(env), "stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive"],
-            cwd=self.project_dir, env=env, capture_output=True, text=True, check=False,
+            [
+                pulumi_binary(env),
+                "stack",
+                "init",
+                stack,
+                "--secrets-provider",
+                "passphrase",
+                "--non-interactive",
+            ],
+            cwd=self.project_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             raise PulumiError(f"`pulumi stack init {stack}` failed:\n{done.stderr.strip()}")
@@ -116,5 +138,7 @@ class PulumiCli:
             parsed: dict[str, Any] = json.loads(result.stdout)
         except json.JSONDecodeError:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
-            raise PulumiError(f"`pulumi preview --json --stack {stack}` failed (exit {result.returncode})\n{tail}") from None
+            raise PulumiError(
+                f"`pulumi preview --json --stack {stack}` failed (exit {result.returncode})\n{tail}"
+            ) from None
         return parsed

@@ -49,7 +49,7 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
-class NeonProvider(ResourceProvider):  # type: ignore[misc]
+class NeonProvider(ResourceProvider):
     """Common lifecycle rules; subclasses implement create/read/update/delete with the client."""
 
     # The pickled provider is a module reference, not data: nothing in it needs encrypting.

@@ -67,8 +67,12 @@ class NeonBranchProvider(NeonProvider):
                 endpoints=[BranchEndpointOptions(type="read_write")] if p.with_endpoint else None,
                 wait=False,
             )
-            outs = _outputs(props, created.branch, created.endpoints[0].id if created.endpoints else None,
-                            created.endpoints[0].host if created.endpoints else None)
+            outs = _outputs(
+                props,
+                created.branch,
+                created.endpoints[0].id if created.endpoints else None,
+                created.endpoints[0].host if created.endpoints else None,
+            )
             try:
                 client.wait_for_operations(p.project_id, created.operations)
             except errors.NeonError as exc:
@@ -78,12 +82,10 @@ class NeonBranchProvider(NeonProvider):
         return CreateResult(created.branch.id, outs)
 
     def _adopt(self, client: NeonClient, p: BranchProps) -> CreateResult:
-        assert p.adopt_branch_id is not None
-        branch = client.get_branch(p.project_id, p.adopt_branch_id)
-        update = _branch_update(p, {
-            f for f in ("name", "protected", "expires_at")
-            if getattr(p, f) != getattr(branch, f)
-        })
+        branch = client.get_branch(p.project_id, str(p.adopt_branch_id))
+        update = _branch_update(
+            p, {f for f in ("name", "protected", "expires_at") if getattr(p, f) != getattr(branch, f)}
+        )
         if update is not None:
             branch = client.update_branch(p.project_id, branch.id, update)
         return CreateResult(branch.id, _outputs(p.model_dump(mode="json"), branch, None, None))
@@ -143,7 +145,7 @@ def _outputs(props: dict[str, Any], branch: Branch, endpoint_id: str | None, hos
     }
 
 
-class NeonBranch(Resource, module="neon", name="Branch"):  # type: ignore[misc]
+class NeonBranch(Resource, module="neon", name="Branch"):
     """A Neon branch (see the module docstring)."""
 
     branch_id: pulumi.Output[str]
@@ -167,9 +169,19 @@ class NeonBranch(Resource, module="neon", name="Branch"):  # type: ignore[misc]
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
-            "project_id": project_id, "name": branch_name, "protected": protected, "parent_id": parent_id,
-            "parent_timestamp": parent_timestamp, "parent_lsn": None, "expires_at": expires_at,
-            "init_source": init_source, "with_endpoint": with_endpoint, "adopt_branch_id": adopt_branch_id,
-            "branch_id": None, "endpoint_id": None, "host": None, "default": None,
+            "project_id": project_id,
+            "name": branch_name,
+            "protected": protected,
+            "parent_id": parent_id,
+            "parent_timestamp": parent_timestamp,
+            "parent_lsn": None,
+            "expires_at": expires_at,
+            "init_source": init_source,
+            "with_endpoint": with_endpoint,
+            "adopt_branch_id": adopt_branch_id,
+            "branch_id": None,
+            "endpoint_id": None,
+            "host": None,
+            "default": None,
         }
         super().__init__(NeonBranchProvider(), name, props, opts)

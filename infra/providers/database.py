@@ -79,7 +79,7 @@ def _server_view(database: Database) -> dict[str, Any]:
     return {"name": database.name, "owner_name": database.owner_name, "database_id": database.id}
 
 
-class NeonDatabase(Resource, module="neon", name="Database"):  # type: ignore[misc]
+class NeonDatabase(Resource, module="neon", name="Database"):
     """A database on a Neon branch."""
 
     database_id: pulumi.Output[int]
@@ -95,6 +95,12 @@ class NeonDatabase(Resource, module="neon", name="Database"):  # type: ignore[mi
         adopt_existing: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"project_id": project_id, "branch_id": branch_id, "name": database_name, "owner_name": owner_name,
-                 "adopt_existing": adopt_existing, "database_id": None}
+        props = {
+            "project_id": project_id,
+            "branch_id": branch_id,
+            "name": database_name,
+            "owner_name": owner_name,
+            "adopt_existing": adopt_existing,
+            "database_id": None,
+        }
         super().__init__(NeonDatabaseProvider(), name, props, opts)

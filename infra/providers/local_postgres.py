@@ -47,8 +47,13 @@ class LocalPostgresProvider(NeonProvider):
         p = LocalPostgresProps.from_values(props)
         password = secrets.token_urlsafe(24)
         result = _database(p).ensure_running(password)
-        outs = {**p.model_dump(), "password": password, "host": "127.0.0.1", "running": True,
-                "server_major": result.server_major}
+        outs = {
+            **p.model_dump(),
+            "password": password,
+            "host": "127.0.0.1",
+            "running": True,
+            "server_major": result.server_major,
+        }
         return CreateResult(f"local-postgres-{p.port}", outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -68,14 +73,22 @@ class LocalPostgresProvider(NeonProvider):
         p = LocalPostgresProps.from_values(news)
         password = str(olds.get("password") or secrets.token_urlsafe(24))
         result = _database(p).ensure_running(password)
-        return UpdateResult({**olds, **p.model_dump(), "password": password, "running": True, "state": "running",
-                             "server_major": result.server_major})
+        return UpdateResult(
+            {
+                **olds,
+                **p.model_dump(),
+                "password": password,
+                "running": True,
+                "state": "running",
+                "server_major": result.server_major,
+            }
+        )
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         _database(LocalPostgresProps.from_values(props)).destroy()
 
 
-class LocalPostgres(Resource, module="local", name="Postgres"):  # type: ignore[misc]
+class LocalPostgres(Resource, module="local", name="Postgres"):
     """A native PostgreSQL cluster with one role and database; `password` is a secret."""
 
     password: pulumi.Output[str]
@@ -86,5 +99,8 @@ class LocalPostgres(Resource, module="local", name="Postgres"):  # type: ignore[
         secret = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
         outputs = {"password": None, "host": None, "running": None, "server_major": None, "state": None}
         super().__init__(
-            LocalPostgresProvider(), name, {**props.model_dump(), **outputs}, pulumi.ResourceOptions.merge(opts, secret)
+            LocalPostgresProvider(),
+            name,
+            {**props.model_dump(), **outputs},
+            pulumi.ResourceOptions.merge(opts, secret),
         )

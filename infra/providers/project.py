@@ -63,7 +63,9 @@ class ProjectProps(ProviderProps):
 
     def ip_settings(self) -> ProjectSettings:
         return ProjectSettings(
-            allowed_ips=AllowedIps(ips=self.allowed_ips, protected_branches_only=self.allowed_ips_protected_branches_only)
+            allowed_ips=AllowedIps(
+                ips=self.allowed_ips, protected_branches_only=self.allowed_ips_protected_branches_only
+            )
         )
 
 
@@ -101,14 +103,18 @@ class NeonProjectProvider(NeonProvider):
                 )
             )
             endpoint = next((e for e in created.endpoints if e.type == "read_write"), None)
-            outs = _outputs(p, created.project, created.branch.id, endpoint.id if endpoint else None,
-                            endpoint.host if endpoint else None)
+            outs = _outputs(
+                p,
+                created.project,
+                created.branch.id,
+                endpoint.id if endpoint else None,
+                endpoint.host if endpoint else None,
+            )
             outs["default_branch_protected"] = self._protect(client, created.project.id, created.branch.id, p)
         return CreateResult(created.project.id, outs)
 
     def _adopt(self, client: NeonClient, p: ProjectProps) -> CreateResult:
-        assert p.adopt_project_id is not None
-        project = client.get_project(p.adopt_project_id)
+        project = client.get_project(str(p.adopt_project_id))
         mismatched = [
             f"{field} is {getattr(project, field)!r}, settings say {getattr(p, field)!r}"
             for field in ("region_id", "pg_version")
@@ -117,7 +123,10 @@ class NeonProjectProvider(NeonProvider):
         if mismatched:
             raise ValueError(f"cannot adopt project {project.id}: " + "; ".join(mismatched))
         branch = next(b for b in client.list_branches(project.id) if b.default)
-        endpoint = next((e for e in client.list_endpoints(project.id, branch_id=branch.id) if e.type == "read_write"), None)
+        endpoint = next(
+            (e for e in client.list_endpoints(project.id, branch_id=branch.id) if e.type == "read_write"),
+            None,
+        )
         current = _outputs(p, project, branch.id, None, None)
         update = _project_update(p, self.changed_fields(current, p.model_dump()))
         if update is not None:
@@ -223,7 +232,7 @@ def _outputs(
     }
 
 
-class NeonProject(Resource, module="neon", name="Project"):  # type: ignore[misc]
+class NeonProject(Resource, module="neon", name="Project"):
     """A Neon project (see the module docstring)."""
 
     project_id: pulumi.Output[str]
@@ -234,6 +243,11 @@ class NeonProject(Resource, module="neon", name="Project"):  # type: ignore[misc
     default_branch_protected: pulumi.Output[bool]
 
     def __init__(self, name: str, props: ProjectProps, opts: pulumi.ResourceOptions | None = None) -> None:
-        outputs = {"project_id": None, "default_branch_id": None, "default_endpoint_id": None, "host": None,
-                   "default_branch_protected": None}
+        outputs = {
+            "project_id": None,
+            "default_branch_id": None,
+            "default_endpoint_id": None,
+            "host": None,
+            "default_branch_protected": None,
+        }
         super().__init__(NeonProjectProvider(), name, {**props.model_dump(), **outputs}, opts)

@@ -94,7 +94,7 @@ def _outputs(p: RoleProps, password: SecretStr | None, uri: SecretStr) -> dict[s
     }
 
 
-class NeonRole(Resource, module="neon", name="Role"):  # type: ignore[misc]
+class NeonRole(Resource, module="neon", name="Role"):
     """A login role on a Neon branch; `password` and `connection_uri` are secrets."""
 
     password: pulumi.Output[str]
@@ -111,7 +111,14 @@ class NeonRole(Resource, module="neon", name="Role"):  # type: ignore[misc]
         adopt_existing: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"project_id": project_id, "branch_id": branch_id, "name": role_name, "database_name": database_name,
-                 "adopt_existing": adopt_existing, "password": None, "connection_uri": None}
+        props = {
+            "project_id": project_id,
+            "branch_id": branch_id,
+            "name": role_name,
+            "database_name": database_name,
+            "adopt_existing": adopt_existing,
+            "password": None,
+            "connection_uri": None,
+        }
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
         super().__init__(NeonRoleProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret_opts))

@@ -15,23 +15,28 @@ from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider
 from infra.providers.base import NeonProvider
 
 
-class GeneratedPasswordProvider(ResourceProvider):  # type: ignore[misc]
+class GeneratedPasswordProvider(ResourceProvider):
     serialize_as_secret_always = NeonProvider.serialize_as_secret_always
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         length = int(props.get("length") or 24)
-        return CreateResult(f"password-{secrets.token_hex(4)}", {"length": length, "value": secrets.token_urlsafe(length)})
+        return CreateResult(
+            f"password-{secrets.token_hex(4)}", {"length": length, "value": secrets.token_urlsafe(length)}
+        )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = int(olds.get("length") or 0) != int(news.get("length") or 0)
         return DiffResult(changes=changed, replaces=["length"] if changed else [])
 
 
-class GeneratedPassword(pulumi.dynamic.Resource, module="local", name="GeneratedPassword"):  # type: ignore[misc]
+class GeneratedPassword(pulumi.dynamic.Resource, module="local", name="GeneratedPassword"):
     value: pulumi.Output[str]
 
     def __init__(self, name: str, length: int = 24, opts: pulumi.ResourceOptions | None = None) -> None:
         secret = pulumi.ResourceOptions(additional_secret_outputs=["value"])
         super().__init__(
-            GeneratedPasswordProvider(), name, {"length": length, "value": None}, pulumi.ResourceOptions.merge(opts, secret)
+            GeneratedPasswordProvider(),
+            name,
+            {"length": length, "value": None},
+            pulumi.ResourceOptions.merge(opts, secret),
         )

@@ -62,7 +62,7 @@ def python_for(root: str, options: dict[str, Any]) -> tuple[str, dict[str, str]]
     return os.environ.get("PULUMI_PYTHON_CMD", "python3"), env
 
 
-class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):  # type: ignore[misc]
+class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     """The subset of `pulumirpc.LanguageRuntime` that deployments need."""
 
     def __init__(self, engine_address: str) -> None:
@@ -71,52 +71,54 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):  # type: ignore[m
         self._lock = threading.Lock()
 
     # -- metadata -------------------------------------------------------------------------
-    def Handshake(  # noqa: N802 (gRPC method names)
-        self, request: language_pb2.LanguageHandshakeRequest, context: grpc.ServicerContext
+    def Handshake(
+        self, request: language_pb2.LanguageHandshakeRequest, _context: grpc.ServicerContext
     ) -> language_pb2.LanguageHandshakeResponse:
         if request.engine_address:
             self.engine_address = request.engine_address
         return language_pb2.LanguageHandshakeResponse()
 
-    def GetPluginInfo(  # noqa: N802
-        self, request: empty_pb2.Empty, context: grpc.ServicerContext
-    ) -> plugin_pb2.PluginInfo:
+    def GetPluginInfo(self, _request: empty_pb2.Empty, _context: grpc.ServicerContext) -> plugin_pb2.PluginInfo:
         return plugin_pb2.PluginInfo(version=metadata.version("pulumi"))
 
-    def About(  # noqa: N802
-        self, request: language_pb2.AboutRequest, context: grpc.ServicerContext
-    ) -> language_pb2.AboutResponse:
+    def About(self, request: language_pb2.AboutRequest, _context: grpc.ServicerContext) -> language_pb2.AboutResponse:
         python, env = python_for(request.info.root_directory, _options(request.info))
         version = subprocess.run(
             [python, "-c", "import platform; print(platform.python_version())"],
-            env=env, capture_output=True, text=True, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
         return language_pb2.AboutResponse(executable=python, version=version)
 
-    def GetRequiredPlugins(  # noqa: N802
-        self, request: language_pb2.GetRequiredPluginsRequest, context: grpc.ServicerContext
+    def GetRequiredPlugins(
+        self, _request: language_pb2.GetRequiredPluginsRequest, _context: grpc.ServicerContext
     ) -> language_pb2.GetRequiredPluginsResponse:
         # Plugins are loaded lazily when a resource needs one; reporting none avoids an up-front
         # download attempt for pulumi-docker's plugin on machines without network or Docker.
         return language_pb2.GetRequiredPluginsResponse()
 
-    def GetRequiredPackages(  # noqa: N802
-        self, request: language_pb2.GetRequiredPackagesRequest, context: grpc.ServicerContext
+    def GetRequiredPackages(
+        self, _request: language_pb2.GetRequiredPackagesRequest, _context: grpc.ServicerContext
     ) -> language_pb2.GetRequiredPackagesResponse:
         return language_pb2.GetRequiredPackagesResponse()
 
-    def RuntimeOptionsPrompts(  # noqa: N802
-        self, request: language_pb2.RuntimeOptionsRequest, context: grpc.ServicerContext
+    def RuntimeOptionsPrompts(
+        self, _request: language_pb2.RuntimeOptionsRequest, _context: grpc.ServicerContext
     ) -> language_pb2.RuntimeOptionsResponse:
         return language_pb2.RuntimeOptionsResponse()
 
-    def GetProgramDependencies(  # noqa: N802
-        self, request: language_pb2.GetProgramDependenciesRequest, context: grpc.ServicerContext
+    def GetProgramDependencies(
+        self, request: language_pb2.GetProgramDependenciesRequest, _context: grpc.ServicerContext
     ) -> language_pb2.GetProgramDependenciesResponse:
         python, env = python_for(request.info.root_directory, _options(request.info))
         listed = subprocess.run(
             [python, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"],
-            env=env, capture_output=True, text=True, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         deps = json.loads(listed.stdout or "[]")
         return language_pb2.GetProgramDependenciesResponse(
@@ -124,8 +126,8 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):  # type: ignore[m
         )
 
     # -- dependencies -----------------------------------------------------------------------
-    def InstallDependencies(  # noqa: N802
-        self, request: language_pb2.InstallDependenciesRequest, context: grpc.ServicerContext
+    def InstallDependencies(
+        self, request: language_pb2.InstallDependenciesRequest, _context: grpc.ServicerContext
     ) -> Iterator[language_pb2.InstallDependenciesResponse]:
         root = request.info.root_directory or request.directory
         venv = _options(request.info).get("virtualenv")
@@ -144,12 +146,10 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):  # type: ignore[m
             done = subprocess.run(step, capture_output=True, check=False, cwd=root)
             yield language_pb2.InstallDependenciesResponse(stdout=done.stdout, stderr=done.stderr)
             if done.returncode != 0:
-                context.abort(grpc.StatusCode.UNKNOWN, f"{' '.join(step[:4])} failed ({done.returncode})")
+                _context.abort(grpc.StatusCode.UNKNOWN, f"{' '.join(step[:4])} failed ({done.returncode})")
 
     # -- running programs ---------------------------------------------------------------------
-    def Run(  # noqa: N802
-        self, request: language_pb2.RunRequest, context: grpc.ServicerContext
-    ) -> language_pb2.RunResponse:
+    def Run(self, request: language_pb2.RunRequest, _context: grpc.ServicerContext) -> language_pb2.RunResponse:
         root = request.info.root_directory or request.pwd
         python, env = python_for(root, _options(request.info))
         env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
@@ -160,17 +160,29 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):  # type: ignore[m
             return language_pb2.RunResponse(error=f"missing executor {helper}: run `make setup`")
         program = request.info.program_directory or request.program or "."
         cmd = [
-            python, "-u", str(helper),
-            "--monitor", request.monitor_address,
-            "--engine", self.engine_address,
-            "--project", request.project,
-            "--stack", request.stack,
-            "--pwd", request.pwd,
-            "--dry_run", "true" if request.dryRun else "false",
-            "--parallel", str(request.parallel),
-            "--organization", request.organization or "organization",
-            "--root_directory", root,
-            program, *request.args,
+            python,
+            "-u",
+            str(helper),
+            "--monitor",
+            request.monitor_address,
+            "--engine",
+            self.engine_address,
+            "--project",
+            request.project,
+            "--stack",
+            request.stack,
+            "--pwd",
+            request.pwd,
+            "--dry_run",
+            "true" if request.dryRun else "false",
+            "--parallel",
+            str(request.parallel),
+            "--organization",
+            request.organization or "organization",
+            "--root_directory",
+            root,
+            program,
+            *request.args,
         ]
         try:
             child = subprocess.Popen(cmd, env=env, cwd=request.pwd or root)
@@ -189,9 +201,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):  # type: ignore[m
             return language_pb2.RunResponse(bail=True)
         return language_pb2.RunResponse(error=f"Program exited with non-zero exit code: {code}")
 
-    def Cancel(  # noqa: N802
-        self, request: empty_pb2.Empty, context: grpc.ServicerContext
-    ) -> empty_pb2.Empty:
+    def Cancel(self, _request: empty_pb2.Empty, _context: grpc.ServicerContext) -> empty_pb2.Empty:
         with self._lock:
             for child in self._children:
                 child.send_signal(signal.SIGINT)

@@ -66,7 +66,9 @@ def build_cli() -> Path:
     started = time.monotonic()
     result = subprocess.run(
         ["bash", str(REPO_ROOT / "scripts" / "build-pulumi-cli.sh"), PINNED_VERSION],
-        stdout=subprocess.PIPE, text=True, check=False,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(install_instructions(f"building Pulumi v{PINNED_VERSION} failed (exit {result.returncode})"))
@@ -84,9 +86,7 @@ def install_language_host(bin_dir: Path) -> None:
     if not python.exists() or not stamp.exists() or stamp.read_text().split() != wanted:
         say("installing the Python language host's environment (once per Pulumi version)")
         subprocess.run([sys.executable, "-m", "venv", str(host_env)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted], check=True
-        )
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted], check=True)
         stamp.write_text("\n".join(wanted) + "\n")
     source = (Path(__file__).parent / "langhost.py").read_text()
     write_if_changed(bin_dir / "pulumi-language-python", f"#!{python}\n{source}", mode=0o755)
@@ -136,7 +136,8 @@ def install_activate_defaults() -> None:
         return
     block = (
         f"\n{_ACTIVATE_MARK}: a local state backend unless you chose one (PULUMI_BACKEND_URL or `pulumi login`)\n"
-        'if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! grep -qs \'"current": *"[^"]\' "$HOME/.pulumi/credentials.json"; then\n'
+        'if [ -z "${PULUMI_BACKEND_URL:-}" ] && \\\n'
+        '   ! grep -qs \'"current": *"[^"]\' "$HOME/.pulumi/credentials.json"; then\n'
         f'    export PULUMI_BACKEND_URL="{default_backend_url()}"\n'
         "fi\n"
     )
@@ -145,7 +146,8 @@ def install_activate_defaults() -> None:
 
 def install_instructions(reason: str) -> str:
     return (
-        f"{reason}.\nInstall the Pulumi CLI (>= {'.'.join(map(str, MIN_VERSION))}) yourself and run `make setup` again:\n"
+        f"{reason}.\nInstall the Pulumi CLI (>= {'.'.join(map(str, MIN_VERSION))}) yourself "
+        "and run `make setup` again:\n"
         "  Linux/macOS:  curl -fsSL https://get.pulumi.com | sh     (then open a new shell)\n"
         "  macOS:        brew install pulumi/tap/pulumi\n"
         f"or install Go >= 1.25 (https://go.dev/doc/install) so `make setup` can build v{PINNED_VERSION} "
@@ -162,7 +164,10 @@ def main() -> int:
         if found:
             say(f"{found[0]} is v{'.'.join(map(str, found[1]))}, older than needed; using the pinned build")
         if shutil.which("go") is None and not (cli_cache_dir() / "bin" / ".complete").exists():
-            print(install_instructions("No suitable `pulumi` on PATH and no Go toolchain to build one"), file=sys.stderr)
+            print(
+                install_instructions("No suitable `pulumi` on PATH and no Go toolchain to build one"),
+                file=sys.stderr,
+            )
             return 2
         bin_dir = build_cli()
         install_language_host(bin_dir)

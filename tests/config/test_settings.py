@@ -39,7 +39,8 @@ def test_production_file_keeps_thirty_days_and_protection() -> None:
 def test_staging_and_production_use_different_projects() -> None:
     staging = settings_from_stack_file(REPO, "staging").neon
     production = settings_from_stack_file(REPO, "production").neon
-    assert staging is not None and production is not None
+    assert staging is not None
+    assert production is not None
     assert staging.project_name != production.project_name
 
 
@@ -58,12 +59,30 @@ _DELETE = object()
 
 # (stack, key path to change, new value, the key the error must name, a fragment of what is allowed)
 BAD_CONFIGS: list[tuple[str, str, Any, str, str]] = [
-    ("staging", "neon.historyRetentionSeconds", 2_592_000, "neon.historyRetentionSeconds", "launch plan's cap of 604800"),
-    ("staging", "neon.historyRetentionSeconds", -5, "neon.historyRetentionSeconds", "greater than or equal to 0"),
+    (
+        "staging",
+        "neon.historyRetentionSeconds",
+        2_592_000,
+        "neon.historyRetentionSeconds",
+        "launch plan's cap of 604800",
+    ),
+    (
+        "staging",
+        "neon.historyRetentionSeconds",
+        -5,
+        "neon.historyRetentionSeconds",
+        "greater than or equal to 0",
+    ),
     ("staging", "neon.regionId", "mars-north-1", "neon.regionId", "aws-eu-central-1"),
     ("staging", "neon.pgVersion", 13, "neon.pgVersion", "14, 15, 16, 17, 18"),
     ("staging", "neon.plan", "enterprise", "neon.plan", "'free', 'launch' or 'scale'"),
-    ("staging", "neon.projectName", "workshelf-production", "neon.projectName", "also the production stack's"),
+    (
+        "staging",
+        "neon.projectName",
+        "workshelf-production",
+        "neon.projectName",
+        "also the production stack's",
+    ),
     ("staging", "neon.historyRetentionSecond", 3600, "neon.historyRetentionSecond", "unknown key"),
     ("staging", "neon.autoscaling.maxCu", 32, "neon.autoscaling.maxCu", "exceeds the launch plan's 16.0 CU"),
     ("staging", "neon.autoscaling.minCu", 0.3, "neon.autoscaling.minCu", "multiple of 0.25"),
@@ -72,8 +91,20 @@ BAD_CONFIGS: list[tuple[str, str, Any, str, str]] = [
     ("staging", "neon.protectDefaultBranch", _DELETE, "neon.protectDefaultBranch", "required"),
     ("staging", "dev", {"engine": "native"}, "workshelf-infra:dev", "only the dev stack"),
     ("staging", "environment", "production", "workshelf-infra:environment", "the stack is `staging`"),
-    ("production", "neon.historyRetentionSeconds", 604_800, "neon.historyRetentionSeconds", "retentionBelow30Days"),
-    ("production", "neon.protectDefaultBranch", False, "neon.protectDefaultBranch", "unprotectedDefaultBranch"),
+    (
+        "production",
+        "neon.historyRetentionSeconds",
+        604_800,
+        "neon.historyRetentionSeconds",
+        "retentionBelow30Days",
+    ),
+    (
+        "production",
+        "neon.protectDefaultBranch",
+        False,
+        "neon.protectDefaultBranch",
+        "unprotectedDefaultBranch",
+    ),
     ("production", "neon.allowedIps", ["not-an-ip"], "neon.allowedIps", "not an IP address"),
     ("production", "neon.adoptProjectId", "Bad_Id!", "neon.adoptProjectId", "Neon id"),
     ("dev", "neon", {"projectName": "x"}, "workshelf-infra:neon", "never declares Neon"),
@@ -82,7 +113,13 @@ BAD_CONFIGS: list[tuple[str, str, Any, str, str]] = [
     ("dev", "dev.port", 80, "dev.port", "greater than or equal to 1024"),
     ("dev", "dev.dataDir", "/var/lib/postgresql", "dev.dataDir", "under `.dev/`"),
     ("dev", "environment", "qa", "workshelf-infra:environment", "dev, staging, production"),
-    ("dev", "safetyOverrides", {"retentionBelow30Days": "because reasons"}, "safetyOverrides", "only production"),
+    (
+        "dev",
+        "safetyOverrides",
+        {"retentionBelow30Days": "because reasons"},
+        "safetyOverrides",
+        "only production",
+    ),
 ]
 
 

@@ -25,12 +25,8 @@ from infra.devenv.errors import EngineUnavailableError
 from infra.localpg.binaries import PgBinaries
 
 NATIVE = PgBinaries(bindir=Path("/usr/lib/postgresql/15/bin"), major=15)
-ENGINE = DockerStatus(
-    state=DockerState.ENGINE, reason="a Docker engine answers at unix:///var/run/docker.sock"
-)
-NO_ENGINE = DockerStatus(
-    state=DockerState.NO_ENGINE, reason="the docker CLI is installed but no engine answers"
-)
+ENGINE = DockerStatus(state=DockerState.ENGINE, reason="a Docker engine answers at unix:///var/run/docker.sock")
+NO_ENGINE = DockerStatus(state=DockerState.NO_ENGINE, reason="the docker CLI is installed but no engine answers")
 NO_CLI = DockerStatus(state=DockerState.NO_CLI, reason="no docker CLI on PATH")
 
 
@@ -105,9 +101,7 @@ def test_ping__engine_answers(sock_dir: Path) -> None:
 
 def test_ping__engine_error_status(sock_dir: Path) -> None:
     with engine(sock_dir / "docker.sock", b"HTTP/1.1 500 Internal Server Error\r\n\r\n") as fake:
-        assert (
-            ping_unix_socket(fake.path, timeout=2) == "unexpected answer 'HTTP/1.1 500 Internal Server Error'"
-        )
+        assert ping_unix_socket(fake.path, timeout=2) == "unexpected answer 'HTTP/1.1 500 Internal Server Error'"
 
 
 def test_ping__hang_up_without_answer(sock_dir: Path) -> None:
@@ -129,9 +123,7 @@ def test_ping__stale_socket_file(sock_dir: Path) -> None:
 
 def test_detect__docker_host_unix_socket_answers(sock_dir: Path) -> None:
     with engine(sock_dir / "d.sock", OK) as fake:
-        status = detect_docker(
-            env={"DOCKER_HOST": f"unix://{fake.path}"}, which=lambda _n: None, run_cli=never_called
-        )
+        status = detect_docker(env={"DOCKER_HOST": f"unix://{fake.path}"}, which=lambda _n: None, run_cli=never_called)
 
     assert status.state is DockerState.ENGINE
     assert status.answers
@@ -176,13 +168,10 @@ def test_detect__cli_without_engine_reports_docker_info_error(sock_dir: Path) ->
         assert timeout == 5.0
         return (
             1,
-            "\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. "
-            "Is the docker daemon running?\n",
+            "\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
         )
 
-    status = detect_docker(
-        env={}, which=lambda _n: "/usr/bin/docker", run_cli=cli, sockets=[sock_dir / "x.sock"]
-    )
+    status = detect_docker(env={}, which=lambda _n: "/usr/bin/docker", run_cli=cli, sockets=[sock_dir / "x.sock"])
 
     assert calls == [["/usr/bin/docker", "info", "--format", "{{.ServerVersion}}"]]
     assert status.state is DockerState.NO_ENGINE
@@ -206,9 +195,7 @@ def test_detect__tcp_docker_host_asks_the_cli_with_that_environment() -> None:
         seen.append(env)
         return 0, "27.0.1"
 
-    status = detect_docker(
-        env={"DOCKER_HOST": "tcp://10.0.0.5:2376"}, which=lambda _n: "/usr/bin/docker", run_cli=cli
-    )
+    status = detect_docker(env={"DOCKER_HOST": "tcp://10.0.0.5:2376"}, which=lambda _n: "/usr/bin/docker", run_cli=cli)
 
     assert status.state is DockerState.ENGINE
     assert status.endpoint == "tcp://10.0.0.5:2376"

@@ -281,9 +281,7 @@ def test_error_messages_never_contain_values(tmp_path: Path) -> None:
     assert "s3cret" not in str(exc.value)
 
 
-@pytest.mark.parametrize(
-    ("values", "message"), [({"1BAD": "x"}, "Not a valid .env key"), ({"K": "a\nb"}, "one line")]
-)
+@pytest.mark.parametrize(("values", "message"), [({"1BAD": "x"}, "Not a valid .env key"), ({"K": "a\nb"}, "one line")])
 def test_invalid_keys_and_values_are_rejected_before_touching_the_file(
     tmp_path: Path, values: dict[str, str], message: str
 ) -> None:
@@ -295,9 +293,7 @@ def test_invalid_keys_and_values_are_rejected_before_touching_the_file(
 
 def test_read_env_file__forms_and_last_occurrence_wins(tmp_path: Path) -> None:
     env = tmp_path / ".env"
-    env.write_text(
-        '# comment\nA=1 # trailing\nexport B=\'two words\'\nC="x\\"y\\\\z\\n"\nA=2\nD=\nnot valid\nE=a#b\n'
-    )
+    env.write_text('# comment\nA=1 # trailing\nexport B=\'two words\'\nC="x\\"y\\\\z\\n"\nA=2\nD=\nnot valid\nE=a#b\n')
 
     assert read_env_file(env) == {"A": "2", "B": "two words", "C": 'x"y\\z\n', "D": "", "E": "a#b"}
 

@@ -7,6 +7,7 @@ each leaves the world as it found it, except where it says otherwise.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -45,16 +46,28 @@ def changed_inputs(step: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
 
 
 # 1 ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("stack", "name", "retention", "min_cu", "max_cu", "suspend"),
-    [
-        ("staging", "workshelf-staging", 604_800, 0.25, 2, 300),
-        ("production", "workshelf-production", 2_592_000, 0.5, 4, -1),
-    ],
-)
-def test_up_creates_what_the_stack_files_declare(
-    neon_world: NeonWorld, stack: str, name: str, retention: int, min_cu: float, max_cu: float, suspend: int
-) -> None:
+@dataclass(frozen=True)
+class Declared:
+    """What a stack file declares (Pulumi.<stack>.yaml), as the emulator should end up holding it."""
+
+    stack: str
+    name: str
+    retention: int
+    min_cu: float
+    max_cu: float
+    suspend: int
+
+
+DECLARED = [
+    Declared("staging", "workshelf-staging", 604_800, 0.25, 2, 300),
+    Declared("production", "workshelf-production", 2_592_000, 0.5, 4, -1),
+]
+
+
+@pytest.mark.parametrize("declared", DECLARED, ids=lambda d: d.stack)
+def test_up_creates_what_the_stack_files_declare(neon_world: NeonWorld, declared: Declared) -> None:
+    stack, name, retention = declared.stack, declared.name, declared.retention
+    min_cu, max_cu, suspend = declared.min_cu, declared.max_cu, declared.suspend
     dump = project_named(neon_world, name)
     project = dump["project"]
     assert project["history_retention_seconds"] == retention
@@ -76,7 +89,10 @@ def test_up_creates_what_the_stack_files_declare(
 
 
 def test_each_environment_has_its_own_project(neon_world: NeonWorld) -> None:
-    assert sorted(p["project"]["name"] for p in state(neon_world)) == ["workshelf-production", "workshelf-staging"]
+    assert sorted(p["project"]["name"] for p in state(neon_world)) == [
+        "workshelf-production",
+        "workshelf-staging",
+    ]
 
 
 # 2 ------------------------------------------------------------------------------------------------
@@ -151,12 +167,14 @@ def test_destroying_production_is_refused_and_the_project_survives(neon_world: N
 def test_state_holds_no_plaintext_secret(neon_world: NeonWorld, stack: str) -> None:
     url = neon_world.project.outputs(stack, secrets=True)["database_url"]
     password = httpx.URL(url).password
-    assert password and len(password) >= 12
+    assert password
+    assert len(password) >= 12
     state_text = neon_world.project.state_file(stack).read_text()
     for secret in (password, url, E2E_API_KEY):
         assert secret not in state_text
     stack_file = neon_world.project.stack_file(stack).read_text()
-    assert password not in stack_file and E2E_API_KEY not in stack_file
+    assert password not in stack_file
+    assert E2E_API_KEY not in stack_file
 
 
 # 8 ------------------------------------------------------------------------------------------------
@@ -167,7 +185,12 @@ def test_up_converges_through_faults_without_duplicates(tmp_path_factory: pytest
             FaultRule(kind="status", status=502, count=1, method="POST", path="/projects"),
             FaultRule(kind="status", status=423, count=2, method="PATCH", path="/projects/*/branches/*"),
             FaultRule(
-                kind="status", status=429, count=1, retry_after=1, method="POST", path="/projects/*/branches/*/databases"
+                kind="status",
+                status=429,
+                count=1,
+                retry_after=1,
+                method="POST",
+                path="/projects/*/branches/*/databases",
             ),
             FaultRule(kind="drop_after", count=1, method="POST", path="/projects/*/branches/*/roles"),
         ]

@@ -64,9 +64,7 @@ def make_data_dir(
         (data_dir / "global").mkdir(exist_ok=True)
         (data_dir / "global" / "pg_control").write_bytes(b"\0" * 16)
     if marker:
-        (data_dir / MARKER_NAME).write_text(
-            marker_json(major=marker_major, superuser=superuser, socket_dir=data_dir)
-        )
+        (data_dir / MARKER_NAME).write_text(marker_json(major=marker_major, superuser=superuser, socket_dir=data_dir))
     return data_dir
 
 

@@ -189,9 +189,7 @@ def test_log_tail_without_log(tmp_path: Path) -> None:
 
 
 def test_start_error_shows_output_and_log_lines() -> None:
-    error = StartError(
-        "PostgreSQL did not start.", log_lines=["FATAL:  boom"], output="pg_ctl: could not start\n"
-    )
+    error = StartError("PostgreSQL did not start.", log_lines=["FATAL:  boom"], output="pg_ctl: could not start\n")
 
     assert str(error) == (
         "PostgreSQL did not start.\n"

@@ -154,9 +154,7 @@ def test_lifecycle_with_restart_crash_and_reboot(binaries: PgBinaries, workdir: 
     assert not cluster.data_dir.exists()
 
 
-def test_start_failure_on_a_taken_port_shows_holder_and_log_lines(
-    binaries: PgBinaries, workdir: Path
-) -> None:
+def test_start_failure_on_a_taken_port_shows_holder_and_log_lines(binaries: PgBinaries, workdir: Path) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
@@ -213,12 +211,8 @@ def test_ensure_role_updates_a_changed_password(pg_cluster: PgClusterHandle) -> 
     assert cluster.ensure_role("rotating", "second-password") is Change.UPDATED
     assert cluster.ensure_role("rotating", "second-password", createdb=True) is Change.UPDATED
 
-    with psycopg.connect(
-        pg_cluster.dsn(user="rotating", password="second-password", database="postgres")
-    ) as conn:
-        assert conn.execute("SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user").fetchone() == (
-            True,
-        )
+    with psycopg.connect(pg_cluster.dsn(user="rotating", password="second-password", database="postgres")) as conn:
+        assert conn.execute("SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user").fetchone() == (True,)
 
 
 def test_ensure_database_changes_owner(pg_cluster: PgClusterHandle) -> None:
@@ -230,9 +224,7 @@ def test_ensure_database_changes_owner(pg_cluster: PgClusterHandle) -> None:
     assert cluster.ensure_database("handover", "owner_b") is Change.UPDATED
 
     with psycopg.connect(pg_cluster.admin_dsn) as conn:
-        owner = conn.execute(
-            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'handover'"
-        ).fetchone()
+        owner = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'handover'").fetchone()
     assert owner == ("owner_b",)
 
 

@@ -97,9 +97,7 @@ def test_our_cluster_from_another_major_is_foreign_but_ours(tmp_path: Path) -> N
         ({"pg_version": "16", "marker_major": 15}, "PG_VERSION says 16 but the marker says 15"),
     ],
 )
-def test_marker_with_broken_cluster_files_is_corrupted(
-    tmp_path: Path, kwargs: dict[str, object], problem: str
-) -> None:
+def test_marker_with_broken_cluster_files_is_corrupted(tmp_path: Path, kwargs: dict[str, object], problem: str) -> None:
     data = make_data_dir(tmp_path / "pgdata", **kwargs)
 
     status = classify(data, expected_major=15)

@@ -27,9 +27,7 @@ class FakeRunner:
 
 
 def test_plan__root_runs_apt_get_directly() -> None:
-    plan = plan_apt_install(
-        major=None, euid=0, sudo_works=False, apt_get="/usr/bin/apt-get", platform="linux"
-    )
+    plan = plan_apt_install(major=None, euid=0, sudo_works=False, apt_get="/usr/bin/apt-get", platform="linux")
 
     assert plan.package == "postgresql"
     assert plan.commands == (
@@ -39,9 +37,7 @@ def test_plan__root_runs_apt_get_directly() -> None:
 
 
 def test_plan__passwordless_sudo_keeps_apt_non_interactive() -> None:
-    plan = plan_apt_install(
-        major=16, euid=1000, sudo_works=True, apt_get="/usr/bin/apt-get", platform="linux"
-    )
+    plan = plan_apt_install(major=16, euid=1000, sudo_works=True, apt_get="/usr/bin/apt-get", platform="linux")
 
     assert plan.commands[1] == (
         "sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive",
@@ -51,9 +47,7 @@ def test_plan__passwordless_sudo_keeps_apt_non_interactive() -> None:
 
 def test_plan__sudo_with_password__error_tells_the_command() -> None:
     with pytest.raises(BinariesInstallError) as exc:
-        plan_apt_install(
-            major=None, euid=1000, sudo_works=False, apt_get="/usr/bin/apt-get", platform="linux"
-        )
+        plan_apt_install(major=None, euid=1000, sudo_works=False, apt_get="/usr/bin/apt-get", platform="linux")
 
     assert "sudo asks for a password" in str(exc.value)
     assert "sudo apt-get install postgresql" in str(exc.value)
@@ -126,9 +120,7 @@ def test_install__package_installed_but_binaries_missing() -> None:
 def test_run_streaming__passes_lines_and_exit_code() -> None:
     lines: list[str] = []
 
-    code = run_streaming(
-        ["sh", "-c", 'echo "one $EXTRA"; echo two >&2; exit 3'], {"EXTRA": "x"}, lines.append
-    )
+    code = run_streaming(["sh", "-c", 'echo "one $EXTRA"; echo two >&2; exit 3'], {"EXTRA": "x"}, lines.append)
 
     assert code == 3
     assert lines == ["one x", "two"]

@@ -63,9 +63,7 @@ def test_port_holder_free_port_is_none() -> None:
 def test_port_holder_from_a_fake_proc(tmp_path: Path) -> None:
     proc = tmp_path / "proc"
     (proc / "net").mkdir(parents=True)
-    header = (
-        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-    )
+    header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
     (proc / "net" / "tcp").write_text(
         header
         + "   0: 0100007F:1538 00000000:0000 0A 00000000:00000000 00:00000000 00000000   101        0 777 1\n"

@@ -34,18 +34,14 @@ class ScriptedAttempt:
 
 
 def refused() -> AttemptFailed:
-    return AttemptFailed(
-        "nothing accepts TCP connections on 127.0.0.1:5432 (Connection refused)", retryable=True
-    )
+    return AttemptFailed("nothing accepts TCP connections on 127.0.0.1:5432 (Connection refused)", retryable=True)
 
 
 def test_ready_after_retries() -> None:
     clock = FakeClock()
     attempt = ScriptedAttempt(clock, [refused(), refused()], cost=0.02)
 
-    result = probe(
-        TARGET, timeout=10, interval=0.5, attempt=attempt, clock=clock.monotonic, sleep=clock.sleep
-    )
+    result = probe(TARGET, timeout=10, interval=0.5, attempt=attempt, clock=clock.monotonic, sleep=clock.sleep)
 
     assert result.ok
     assert result.attempts == 3
@@ -73,9 +69,7 @@ def test_times_out_with_the_last_error() -> None:
     clock = FakeClock()
     attempt = ScriptedAttempt(clock, [refused() for _ in range(100)], cost=0.0)
 
-    result = probe(
-        TARGET, timeout=2.0, interval=0.5, attempt=attempt, clock=clock.monotonic, sleep=clock.sleep
-    )
+    result = probe(TARGET, timeout=2.0, interval=0.5, attempt=attempt, clock=clock.monotonic, sleep=clock.sleep)
 
     assert not result.ok
     assert result.attempts == 5  # at 0, 0.5, 1.0, 1.5, 2.0 s

@@ -36,9 +36,7 @@ def which_from(*present: str) -> Callable[[str], str | None]:
 
 
 def test_root__runs_as_postgres_via_runuser() -> None:
-    run_as = resolve_run_as(
-        euid=0, which=which_from("runuser", "setpriv"), getpwnam=getpwnam_from(users(POSTGRES))
-    )
+    run_as = resolve_run_as(euid=0, which=which_from("runuser", "setpriv"), getpwnam=getpwnam_from(users(POSTGRES)))
 
     assert (run_as.user, run_as.uid, run_as.gid) == ("postgres", 101, 104)
     assert run_as.switches_user

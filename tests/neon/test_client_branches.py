@@ -17,9 +17,7 @@ def test_create_branch__with_options_and_a_compute(
     expires = datetime.fromtimestamp(clock.time(), UTC) + timedelta(days=2)
     created = neon.create_branch(
         pid,
-        models.BranchCreate(
-            name="preview", parent_id=project.branch.id, expires_at=expires.replace(microsecond=0)
-        ),
+        models.BranchCreate(name="preview", parent_id=project.branch.id, expires_at=expires.replace(microsecond=0)),
         endpoints=[models.BranchEndpointOptions(type="read_write", autoscaling_limit_max_cu=1)],
     )
     branch = created.branch
@@ -47,9 +45,7 @@ def test_create_branch__protected_and_point_in_time(
     pid = project.project.id
     clock.advance(600)
     at = datetime.fromtimestamp(clock.time() - 300, UTC).replace(microsecond=0)
-    by_time = neon.create_branch(
-        pid, models.BranchCreate(name="at-time", parent_timestamp=at, protected=True)
-    )
+    by_time = neon.create_branch(pid, models.BranchCreate(name="at-time", parent_timestamp=at, protected=True))
     assert by_time.branch.parent_timestamp == at
     assert by_time.branch.protected
     assert by_time.branch.parent_lsn
@@ -58,15 +54,11 @@ def test_create_branch__protected_and_point_in_time(
 
 
 def test_create_branch__schema_only(neon: NeonClient, project: models.CreatedProject) -> None:
-    created = neon.create_branch(
-        project.project.id, models.BranchCreate(name="schema", init_source="schema-only")
-    )
+    created = neon.create_branch(project.project.id, models.BranchCreate(name="schema", init_source="schema-only"))
     assert created.branch.init_source == "schema-only"
 
 
-def test_create_branch__duplicate_name_is_a_conflict(
-    neon: NeonClient, project: models.CreatedProject
-) -> None:
+def test_create_branch__duplicate_name_is_a_conflict(neon: NeonClient, project: models.CreatedProject) -> None:
     with pytest.raises(errors.ConflictError, match=r"^create_branch failed: HTTP 409"):
         neon.create_branch(project.project.id, models.BranchCreate(name="main"))
 
@@ -109,9 +101,7 @@ def test_delete_branch__refused_for_the_default(neon: NeonClient, project: model
         neon.delete_branch(project.project.id, project.branch.id)
 
 
-def test_restore_branch__reset_from_parent(
-    neon: NeonClient, project: models.CreatedProject, clock: FakeClock
-) -> None:
+def test_restore_branch__reset_from_parent(neon: NeonClient, project: models.CreatedProject, clock: FakeClock) -> None:
     pid = project.project.id
     child = neon.create_branch(pid, models.BranchCreate(name="dev")).branch
     clock.advance(60)

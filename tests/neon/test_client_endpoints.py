@@ -28,9 +28,7 @@ def test_create_endpoint__read_write_starts(neon: NeonClient, branch: models.Bra
     assert neon.get_endpoint(branch.project_id, endpoint.id).current_state == "active"
 
 
-def test_create_endpoint__second_read_write_conflicts(
-    neon: NeonClient, project: models.CreatedProject
-) -> None:
+def test_create_endpoint__second_read_write_conflicts(neon: NeonClient, project: models.CreatedProject) -> None:
     spec = models.EndpointCreate(branch_id=project.branch.id, type="read_write")
     with pytest.raises(errors.ConflictError, match=r"^create_endpoint failed: HTTP 409"):
         neon.create_endpoint(project.project.id, spec)

@@ -52,9 +52,7 @@ def test_429__on_a_create_is_resent(neon: NeonClient, backend: NeonBackend, cloc
     assert [p.id for p in neon.list_projects()] == [created.project.id]
 
 
-def test_500__on_get_is_retried(
-    neon: NeonClient, backend: NeonBackend, project: models.CreatedProject
-) -> None:
+def test_500__on_get_is_retried(neon: NeonClient, backend: NeonBackend, project: models.CreatedProject) -> None:
     add_fault(backend, "status", status=500, count=2, method="GET", path="/projects/*/branches")
     assert [b.name for b in neon.list_branches(project.project.id)] == ["main"]
 
@@ -87,9 +85,7 @@ def test_502_html__retried_and_never_quoted(
     assert "gave up after 2 attempt(s)" in str(exc.value)
 
 
-def test_503__on_create_is_resent(
-    neon: NeonClient, backend: NeonBackend, project: models.CreatedProject
-) -> None:
+def test_503__on_create_is_resent(neon: NeonClient, backend: NeonBackend, project: models.CreatedProject) -> None:
     add_fault(backend, "status", status=503, count=3, method="POST", path="/projects/*/branches")
     neon.create_branch(project.project.id, models.BranchCreate(name="after-503"))
     assert post_count(backend, BRANCHES) == 4
@@ -133,9 +129,7 @@ def test_drop_after__create_project_is_never_duplicated(neon: NeonClient, backen
     assert neon.get_branch(created.project.id, created.branch.id).current_state == "ready"
 
 
-def test_drop_after__create_project_without_stored_passwords_resets(
-    neon: NeonClient, backend: NeonBackend
-) -> None:
+def test_drop_after__create_project_without_stored_passwords_resets(neon: NeonClient, backend: NeonBackend) -> None:
     add_fault(backend, "drop_after", method="POST", path="/projects")
     created = neon.create_project(models.ProjectCreate(name="no-store", store_passwords=False))
     (role,) = created.roles
@@ -144,10 +138,7 @@ def test_drop_after__create_project_without_stored_passwords_resets(
     assert role.password.get_secret_value() == stored
     (uri,) = created.connection_uris
     assert role.password.get_secret_value() in uri.connection_uri.get_secret_value()
-    assert (
-        post_count(backend, "/projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password")
-        == 1
-    )
+    assert post_count(backend, "/projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password") == 1
 
 
 def test_drop_after__create_branch_is_adopted(
@@ -200,9 +191,7 @@ def test_drop_after__delete_is_retried_and_reports_deleted(
     assert backend.request_counts()["DELETE /projects/{project_id}/branches/{branch_id}"] == 2
 
 
-def test_drop_after__patch_is_resent(
-    neon: NeonClient, backend: NeonBackend, project: models.CreatedProject
-) -> None:
+def test_drop_after__patch_is_resent(neon: NeonClient, backend: NeonBackend, project: models.CreatedProject) -> None:
     add_fault(backend, "drop_after", method="PATCH", path="/projects/*")
     updated = neon.update_project(project.project.id, models.ProjectUpdate(name="renamed-once"))
     assert updated.name == "renamed-once"
@@ -250,9 +239,7 @@ def test_operation_failed__raises_action_id_and_error(
     assert err.action in ("create_timeline", "create_branch")
     assert err.error == "emulator: injected operation failure"
     assert err.operation_id in str(err)
-    assert str(err).startswith(
-        f"{err.operation}: Neon operation {err.action} ({err.operation_id}) ended failed"
-    )
+    assert str(err).startswith(f"{err.operation}: Neon operation {err.action} ({err.operation_id}) ended failed")
 
 
 def test_retry_budget__exhausted_by_a_permanent_lock(

@@ -45,9 +45,7 @@ def test_list_branches__follows_pagination_next(script: Script, mock_client: Neo
     assert [b.id for b in mock_client.list_branches("proj-1", page_size=2)] == ["br-1", "br-2", "br-3"]
 
 
-def test_mutation__waits_for_its_operations(
-    script: Script, mock_client: NeonClient, clock: FakeClock
-) -> None:
+def test_mutation__waits_for_its_operations(script: Script, mock_client: NeonClient, clock: FakeClock) -> None:
     running = payloads.operation("op-1", "running", "apply_config")
     script.on(
         "PATCH",
@@ -89,15 +87,10 @@ def test_mutation__operation_failure_is_raised(script: Script, mock_client: Neon
     script.on("GET", "/projects/proj-1/operations/op-9", json_response(200, {"operation": failed}))
     with pytest.raises(errors.OperationFailedError) as exc:
         mock_client.create_branch("proj-1", models.BranchCreate(name="dev"))
-    assert (
-        str(exc.value)
-        == "create_branch: Neon operation create_timeline (op-9) ended failed: storage unavailable"
-    )
+    assert str(exc.value) == "create_branch: Neon operation create_timeline (op-9) ended failed: storage unavailable"
 
 
-def test_wait_for_operations__defaults_to_everything_in_flight(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_wait_for_operations__defaults_to_everything_in_flight(script: Script, mock_client: NeonClient) -> None:
     listing = [
         payloads.operation("op-2", "running", "start_compute"),
         payloads.operation("op-1", "finished", "create_timeline", duration_ms=1000),
@@ -113,9 +106,7 @@ def test_wait_for_operations__defaults_to_everything_in_flight(
 
 
 def test_get_connection_uri__query_and_secret(script: Script, mock_client: NeonClient) -> None:
-    script.on(
-        "GET", "/projects/proj-1/connection_uri", json_response(200, {"uri": "postgresql://a:pw-x@h/d"})
-    )
+    script.on("GET", "/projects/proj-1/connection_uri", json_response(200, {"uri": "postgresql://a:pw-x@h/d"}))
     uri = mock_client.get_connection_uri("proj-1", database_name="d", role_name="a", pooled=True)
     assert uri.get_secret_value() == "postgresql://a:pw-x@h/d"
     assert "pw-x" not in repr(uri)
@@ -154,9 +145,7 @@ def test_mutations_on_one_project_are_serialized(script: Script, mock_client: Ne
         assert spy.contended.wait(timeout=10), "the second mutation did not wait for the first"
         return json_response(200, {"branch": payloads.branch(), "operations": [running]})
 
-    script.on(
-        "PATCH", "/projects/proj-1/branches/br-2", json_response(200, {"branch": payloads.branch("br-2")})
-    )
+    script.on("PATCH", "/projects/proj-1/branches/br-2", json_response(200, {"branch": payloads.branch("br-2")}))
     script.on("PATCH", "/projects/proj-1/branches/br-1", first_patch)
     script.on("GET", "/projects/proj-1/operations", json_response(200, {"operations": []}))
     script.on(

@@ -34,9 +34,7 @@ def test_create_project__full_spec_waits_for_its_operations(neon: NeonClient, cl
     )
     assert project.history_retention_seconds == 604800
     assert project.settings is not None
-    assert project.settings.allowed_ips == models.AllowedIps(
-        ips=["203.0.113.0/24"], protected_branches_only=True
-    )
+    assert project.settings.allowed_ips == models.AllowedIps(ips=["203.0.113.0/24"], protected_branches_only=True)
     assert project.default_endpoint_settings is not None
     assert project.default_endpoint_settings.autoscaling_limit_max_cu == 2
     assert created.branch.name == "main"
@@ -54,9 +52,7 @@ def test_create_project__full_spec_waits_for_its_operations(neon: NeonClient, cl
     assert clock.monotonic() == pytest.approx(4.0, abs=0.1)  # two chained 2 s operations
 
 
-def test_create_project__wait_false_returns_running_operations(
-    neon: NeonClient, backend: NeonBackend
-) -> None:
+def test_create_project__wait_false_returns_running_operations(neon: NeonClient, backend: NeonBackend) -> None:
     created = neon.create_project(models.ProjectCreate(name="nowait"), wait=False)
     assert [op.status for op in created.operations] == ["scheduling", "scheduling"]
     assert backend.request_counts() == {"POST /projects": 1}
@@ -89,9 +85,7 @@ def test_get_project__not_found_names_operation_status_and_request_id(neon: Neon
 
 
 def test_list_projects__paginates_and_searches(neon: NeonClient, backend: NeonBackend) -> None:
-    ids = [
-        neon.create_project(models.ProjectCreate(name=f"team-{n}"), wait=False).project.id for n in range(5)
-    ]
+    ids = [neon.create_project(models.ProjectCreate(name=f"team-{n}"), wait=False).project.id for n in range(5)]
     neon.create_project(models.ProjectCreate(name="other"), wait=False)
     listed = list(neon.list_projects(search="team", page_size=2))
     assert sorted(p.id for p in listed) == sorted(ids)

@@ -7,9 +7,7 @@ import pytest
 from infra.neon import NeonClient, errors, models
 
 
-def test_create_role__returns_a_password_that_reveal_confirms(
-    neon: NeonClient, project: models.CreatedProject
-) -> None:
+def test_create_role__returns_a_password_that_reveal_confirms(neon: NeonClient, project: models.CreatedProject) -> None:
     pid, bid = project.project.id, project.branch.id
     role = neon.create_role(pid, bid, name="reporting")
     assert role.name == "reporting"
@@ -72,9 +70,7 @@ def test_update_database__rename_and_new_owner(neon: NeonClient, project: models
     pid, bid = project.project.id, project.branch.id
     neon.create_role(pid, bid, name="owner2")
     neon.create_database(pid, bid, name="before", owner_name="app")
-    updated = neon.update_database(
-        pid, bid, "before", models.DatabaseUpdate(name="after", owner_name="owner2")
-    )
+    updated = neon.update_database(pid, bid, "before", models.DatabaseUpdate(name="after", owner_name="owner2"))
     assert (updated.name, updated.owner_name) == ("after", "owner2")
     with pytest.raises(errors.NotFoundError):
         neon.get_database(pid, bid, "before")

@@ -40,9 +40,7 @@ def test_no_secret_in_errors_or_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    neon: NeonClient = make_client(
-        EmulatorTransport(backend, sleep=clock.sleep), retry=RetryPolicy(max_attempts=2)
-    )
+    neon: NeonClient = make_client(EmulatorTransport(backend, sleep=clock.sleep), retry=RetryPolicy(max_attempts=2))
     created = neon.create_project(models.ProjectCreate(name="secrets", store_passwords=False))
     pid, bid = created.project.id, created.branch.id
     role = neon.create_role(pid, bid, name="svc")

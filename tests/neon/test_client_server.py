@@ -46,9 +46,7 @@ def test_round_trip__project_and_branch(server: EmulatorServer) -> None:
     assert all(op.status == "finished" for op in [*created.operations, *branch.operations])
 
 
-def test_drop_after__socket_closed_after_apply_is_adopted(
-    server: EmulatorServer, server_backend: NeonBackend
-) -> None:
+def test_drop_after__socket_closed_after_apply_is_adopted(server: EmulatorServer, server_backend: NeonBackend) -> None:
     add_fault(server_backend, "drop_after", method="POST", path="/projects")
     with real_client(server.base_url) as neon:
         created = neon.create_project(models.ProjectCreate(name="e2e-dropped"))

@@ -18,9 +18,7 @@ PROJECT = json_response(200, {"project": payloads.project()})
 BRANCH_CREATED = json_response(201, {"branch": payloads.branch("br-2", "dev"), "operations": []})
 
 
-def test_headers__auth_agent_and_a_fresh_request_id_per_attempt(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_headers__auth_agent_and_a_fresh_request_id_per_attempt(script: Script, mock_client: NeonClient) -> None:
     script.on("GET", "/projects/proj-1", error_response(503), PROJECT)
     mock_client.get_project("proj-1")
     first, _second = script.requests
@@ -70,9 +68,7 @@ def test_retry__retry_after_is_capped(script: Script, make_client, clock: FakeCl
 
 
 def test_retry__backoff_grows_exponentially(script: Script, make_client, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
-    client = make_client(
-        httpx.MockTransport(script), retry=RetryPolicy(base_delay=1.0, max_delay=5.0, jitter=0)
-    )
+    client = make_client(httpx.MockTransport(script), retry=RetryPolicy(base_delay=1.0, max_delay=5.0, jitter=0))
     script.on("GET", "/projects/proj-1", *[error_response(423)] * 5, PROJECT)
     client.get_project("proj-1")
     assert clock.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0]
@@ -155,9 +151,7 @@ def test_post__resent_after_connection_refused(script: Script, mock_client: Neon
 def test_errors__one_class_per_status(
     script: Script, mock_client: NeonClient, status: int, cls: type[errors.NeonAPIError]
 ) -> None:
-    script.on(
-        "GET", "/projects/proj-1", error_response(status, "nope", code="SOME_CODE", request_id="req-77")
-    )
+    script.on("GET", "/projects/proj-1", error_response(status, "nope", code="SOME_CODE", request_id="req-77"))
     with pytest.raises(cls) as exc:
         mock_client.get_project("proj-1")
     assert type(exc.value) is cls
@@ -219,10 +213,7 @@ def test_logging__method_path_status_attempt_request_id(
     script.on("GET", "/projects/proj-1", error_response(503, request_id="r-1"), PROJECT)
     mock_client.get_project("proj-1")
     lines = [r.getMessage() for r in caplog.records]
-    assert (
-        lines[0]
-        == "GET /projects/proj-1 -> 503 attempt=1 request_id=" + script.requests[0].headers["X-Request-ID"]
-    )
+    assert lines[0] == "GET /projects/proj-1 -> 503 attempt=1 request_id=" + script.requests[0].headers["X-Request-ID"]
     assert lines[1].startswith("GET /projects/proj-1: retry 2 in ")
     assert lines[2].startswith("GET /projects/proj-1 -> 200 attempt=2")
 
@@ -239,8 +230,6 @@ def test_patch__is_retried_with_the_same_body(script: Script, mock_client: NeonC
 
 def test_unexpected_success_body_is_a_clear_error(script: Script, mock_client: NeonClient) -> None:
     script.on("GET", "/projects/proj-1", json_response(200, {"project": {"id": "p", "password": "leak-me"}}))
-    with pytest.raises(
-        errors.UnexpectedResponseError, match=r"get_project failed: unexpected HTTP 200"
-    ) as exc:
+    with pytest.raises(errors.UnexpectedResponseError, match=r"get_project failed: unexpected HTTP 200") as exc:
         mock_client.get_project("proj-1")
     assert "leak-me" not in str(exc.value)

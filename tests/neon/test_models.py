@@ -11,9 +11,7 @@ from infra.neon import models
 
 
 def test_request__sends_only_the_fields_set() -> None:
-    update = models.ProjectUpdate(
-        settings=models.ProjectSettings(allowed_ips=models.AllowedIps(ips=["10.0.0.1"]))
-    )
+    update = models.ProjectUpdate(settings=models.ProjectSettings(allowed_ips=models.AllowedIps(ips=["10.0.0.1"])))
     assert update.to_body() == {"settings": {"allowed_ips": {"ips": ["10.0.0.1"]}}}
 
 

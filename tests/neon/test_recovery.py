@@ -59,9 +59,7 @@ def projects_listing(*items: dict[str, object]) -> httpx.Response:
     return json_response(200, {"projects": list(items), "pagination": {"cursor": "c1"}})
 
 
-def test_create_project__adopts_the_project_a_dropped_request_created(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_project__adopts_the_project_a_dropped_request_created(script: Script, mock_client: NeonClient) -> None:
     post = script.on("POST", "/projects", DROP)
     script.on("GET", "/projects", projects_listing(payloads.project("proj-1", "shelf")))
     describe_project_routes(script)
@@ -90,9 +88,7 @@ def test_create_project__resends_when_nothing_was_created(script: Script, mock_c
     assert created.roles[0].password is not None
 
 
-def test_create_project__ignores_an_older_project_with_the_same_name(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_project__ignores_an_older_project_with_the_same_name(script: Script, mock_client: NeonClient) -> None:
     post = script.on("POST", "/projects", DROP, json_response(201, created_project_body("proj-2")))
     old = payloads.project("proj-old", "shelf", created_at="2025-06-01T00:00:00Z")
     script.on("GET", "/projects", projects_listing(old))
@@ -100,9 +96,7 @@ def test_create_project__ignores_an_older_project_with_the_same_name(
     assert post.calls == 2
 
 
-def test_create_project__refuses_to_guess_between_two_candidates(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_project__refuses_to_guess_between_two_candidates(script: Script, mock_client: NeonClient) -> None:
     post = script.on("POST", "/projects", DROP)
     script.on(
         "GET",
@@ -122,9 +116,7 @@ def test_create_project__unnamed_cannot_be_recovered(script: Script, mock_client
     assert post.calls == 1
 
 
-def test_create_project__timeout_waits_to_settle_before_looking(
-    script: Script, mock_client: NeonClient, clock
-) -> None:  # type: ignore[no-untyped-def]
+def test_create_project__timeout_waits_to_settle_before_looking(script: Script, mock_client: NeonClient, clock) -> None:  # type: ignore[no-untyped-def]
     script.on("POST", "/projects", httpx.ReadTimeout("slow"), json_response(201, created_project_body()))
     script.on("GET", "/projects", projects_listing())
     mock_client.create_project(models.ProjectCreate(name="shelf"))
@@ -141,9 +133,7 @@ def test_create_project__client_org_is_sent_and_searched(script: Script, make_cl
     assert script.requests[1].url.params["org_id"] == "org-7"
 
 
-def test_create_branch__409_after_an_ambiguous_attempt_is_adopted(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_branch__409_after_an_ambiguous_attempt_is_adopted(script: Script, mock_client: NeonClient) -> None:
     post = script.on("POST", "/projects/proj-1/branches", error_response(500), error_response(409, "exists"))
     listing = script.on(
         "GET",
@@ -167,9 +157,7 @@ def test_create_branch__a_first_409_is_a_conflict(script: Script, mock_client: N
     assert script.paths("GET") == []
 
 
-def test_create_branch__same_name_other_parent_is_not_adopted(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_branch__same_name_other_parent_is_not_adopted(script: Script, mock_client: NeonClient) -> None:
     script.on("POST", "/projects/proj-1/branches", DROP)
     script.on(
         "GET",
@@ -180,13 +168,9 @@ def test_create_branch__same_name_other_parent_is_not_adopted(
         mock_client.create_branch("proj-1", models.BranchCreate(name="dev", parent_id="br-1"))
 
 
-def test_create_role__password_recovered_by_reset_when_not_stored(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_role__password_recovered_by_reset_when_not_stored(script: Script, mock_client: NeonClient) -> None:
     post = script.on("POST", "/projects/proj-1/branches/br-1/roles", DROP)
-    script.on(
-        "GET", "/projects/proj-1/branches/br-1/roles/app", json_response(200, {"role": payloads.role()})
-    )
+    script.on("GET", "/projects/proj-1/branches/br-1/roles/app", json_response(200, {"role": payloads.role()}))
     script.on("GET", "/projects/proj-1/operations", NO_OPS)
     script.on(
         "GET",
@@ -214,9 +198,7 @@ def test_create_database__other_owner_is_not_adopted(script: Script, mock_client
         mock_client.create_database("proj-1", "br-1", name="appdb", owner_name="app")
 
 
-def test_create_endpoint__unnamed_read_only_cannot_be_recovered(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_create_endpoint__unnamed_read_only_cannot_be_recovered(script: Script, mock_client: NeonClient) -> None:
     script.on("POST", "/projects/proj-1/endpoints", DROP)
     script.on("GET", "/projects/proj-1/branches/br-1/endpoints", json_response(200, {"endpoints": []}))
     with pytest.raises(errors.AmbiguousResultError, match="unnamed read_only endpoint"):
@@ -237,17 +219,13 @@ def test_reset_password__resent_after_a_lost_response(script: Script, mock_clien
 
 def test_restore__no_evidence_means_no_second_restore(script: Script, mock_client: NeonClient) -> None:
     post = script.on("POST", "/projects/proj-1/branches/br-2/restore", error_response(504))
-    script.on(
-        "GET", "/projects/proj-1/branches/br-2", json_response(200, {"branch": payloads.branch("br-2")})
-    )
+    script.on("GET", "/projects/proj-1/branches/br-2", json_response(200, {"branch": payloads.branch("br-2")}))
     with pytest.raises(errors.AmbiguousResultError, match="shows no sign of the restore"):
         mock_client.restore_branch("proj-1", "br-2", models.BranchRestore(source_branch_id="br-1"))
     assert post.calls == 1
 
 
-def test_update_database__lost_rename_is_found_under_the_new_name(
-    script: Script, mock_client: NeonClient
-) -> None:
+def test_update_database__lost_rename_is_found_under_the_new_name(script: Script, mock_client: NeonClient) -> None:
     script.on("PATCH", "/projects/proj-1/branches/br-1/databases/old", DROP, error_response(404))
     script.on(
         "GET",
@@ -278,9 +256,7 @@ def test_delete_branch__reports_whether_this_call_deleted_it(
 
 
 def test_role_and_database_names_are_path_encoded(script: Script, mock_client: NeonClient) -> None:
-    script.on(
-        "GET", "/projects/proj-1/branches/br-1/roles/.*", json_response(200, {"role": payloads.role("a b/c")})
-    )
+    script.on("GET", "/projects/proj-1/branches/br-1/roles/.*", json_response(200, {"role": payloads.role("a b/c")}))
     mock_client.get_role("proj-1", "br-1", "a b/c")
     assert script.requests[0].url.raw_path == b"/api/v2/projects/proj-1/branches/br-1/roles/a%20b%2Fc"
     with pytest.raises(ValueError, match="role_name must not be empty"):

@@ -17,9 +17,7 @@ class FakeOps:
     """Operations that run from `start` for `duration` seconds on the fake monotonic clock."""
 
     clock: FakeClock
-    plan: dict[str, tuple[str, float, float, str]] = field(
-        default_factory=dict
-    )  # id -> action, start, dur, end
+    plan: dict[str, tuple[str, float, float, str]] = field(default_factory=dict)  # id -> action, start, dur, end
     fetches: list[str] = field(default_factory=list)
     history_calls: int = 0
     past: list[Operation] = field(default_factory=list)
@@ -105,9 +103,7 @@ def test_unknown_action__falls_back_to_the_average_of_known_ones(clock: FakeCloc
 def test_sequential__each_operation_is_timed_from_the_previous_end(clock: FakeClock) -> None:
     ops = FakeOps(clock)
     waiter = waiter_for(ops, clock)
-    waiter.estimates.observe(
-        Operation(id="old", project_id="p", action="a", status="finished", total_duration_ms=2000)
-    )
+    waiter.estimates.observe(Operation(id="old", project_id="p", action="a", status="finished", total_duration_ms=2000))
     first, second = ops.add("o1", "a", 0.0, 2.0), ops.add("o2", "a", 2.0, 2.0)
     waiter.wait("x", "p", [first, second])
     # The second is aimed 2.01 s after the first really ended (2.0, from total_duration_ms), not after 2.01 s.
@@ -158,9 +154,7 @@ def test_failure__raises_with_action_id_and_error(clock: FakeClock, status: str)
         "create_branch",
     )
     expected_text = "disk on fire" if status != "cancelled" else "no error text"
-    assert (
-        str(err) == f"create_branch: Neon operation create_timeline (op-77) ended {status}: {expected_text}"
-    )
+    assert str(err) == f"create_branch: Neon operation create_timeline (op-77) ended {status}: {expected_text}"
 
 
 def test_failure__already_failed_operation_raises_without_polling(clock: FakeClock) -> None:
@@ -196,9 +190,7 @@ def test_unknown_status__counts_as_running(clock: FakeClock) -> None:
 def test_deadline__bounded_wait_and_intervals(clock: FakeClock) -> None:
     ops = FakeOps(clock)
     op = ops.add("o1", "slow", 0.0, 10_000.0)
-    with pytest.raises(
-        errors.OperationTimeoutError, match=r"x: Neon operation slow \(o1\) still running"
-    ) as exc:
+    with pytest.raises(errors.OperationTimeoutError, match=r"x: Neon operation slow \(o1\) still running") as exc:
         waiter_for(ops, clock, timeout=60.0, max_interval=3.0).wait("x", "p", [op])
     assert exc.value.operation_id == "o1"
     assert clock.monotonic() == pytest.approx(60.0)
@@ -227,9 +219,7 @@ def test_pace__a_slow_first_operation_stretches_the_next_estimate(clock: FakeClo
     waiter = waiter_for(ops, clock)
     for action in ("a", "b"):
         waiter.estimates.observe(
-            Operation(
-                id=f"h-{action}", project_id="p", action=action, status="finished", total_duration_ms=1000
-            )
+            Operation(id=f"h-{action}", project_id="p", action=action, status="finished", total_duration_ms=1000)
         )
     first, second = ops.add("o1", "a", 0.0, 3.0), ops.add("o2", "b", 3.0, 3.0)
     waiter.wait("x", "p", [first, second])
@@ -241,9 +231,7 @@ def test_pace__a_fast_first_operation_shortens_the_next_estimate(clock: FakeCloc
     waiter = waiter_for(ops, clock)
     for action in ("a", "b"):
         waiter.estimates.observe(
-            Operation(
-                id=f"h-{action}", project_id="p", action=action, status="finished", total_duration_ms=2000
-            )
+            Operation(id=f"h-{action}", project_id="p", action=action, status="finished", total_duration_ms=2000)
         )
     first, second = ops.add("o1", "a", 0.0, 1.0), ops.add("o2", "b", 1.0, 1.0)
     waiter.wait("x", "p", [first, second])

@@ -42,9 +42,7 @@ def transport(backend: NeonBackend, clock: FakeClock) -> EmulatorTransport:
 
 @pytest.fixture
 def client(transport: EmulatorTransport) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        transport=transport, base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"}
-    ) as http:
+    with httpx.Client(transport=transport, base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
         yield http
 
 
@@ -96,9 +94,7 @@ def postgres_dsn() -> Iterator[str]:
     )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {workdir} -c fsync=off -c full_page_writes=off"
     pg_ctl = [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-w"]
-    subprocess.run(
-        [*pg_ctl, "-l", str(workdir / "log"), "-o", options, "start"], check=True, capture_output=True
-    )
+    subprocess.run([*pg_ctl, "-l", str(workdir / "log"), "-o", options, "start"], check=True, capture_output=True)
     try:
         yield f"host=127.0.0.1 port={port} user=postgres password={password} dbname=postgres"
     finally:

@@ -14,9 +14,7 @@ from tests.neon_emulator.helpers import create_project, error_of
 from tests.support.clock import FakeClock
 
 
-def _client(
-    backend: NeonBackend, clock: FakeClock, api_key: str | None, headers: dict[str, str]
-) -> httpx.Client:
+def _client(backend: NeonBackend, clock: FakeClock, api_key: str | None, headers: dict[str, str]) -> httpx.Client:
     transport = EmulatorTransport(backend, api_key=api_key, sleep=clock.sleep)
     return httpx.Client(transport=transport, base_url=BASE_URL, headers=headers)
 
@@ -65,9 +63,7 @@ def test_routing__unknown_route_404_and_wrong_method_405(client: httpx.Client, c
     assert outside.status_code == 404
 
 
-def test_request_log__counts_per_route_template(
-    client: httpx.Client, clock: FakeClock, backend: NeonBackend
-) -> None:
+def test_request_log__counts_per_route_template(client: httpx.Client, clock: FakeClock, backend: NeonBackend) -> None:
     created = create_project(client, clock)
     project, operation = created["project"]["id"], created["operations"][0]["id"]
     for _ in range(3):

@@ -100,9 +100,7 @@ def test_create_branch__unknown_parent_is_404(client: httpx.Client, project: dic
     assert client.post(f"/projects/{_pid(project)}/branches", json=body).status_code == 404
 
 
-def test_create_branch__two_read_write_endpoints_is_400(
-    client: httpx.Client, project: dict[str, Any]
-) -> None:
+def test_create_branch__two_read_write_endpoints_is_400(client: httpx.Client, project: dict[str, Any]) -> None:
     body = {"endpoints": [{"type": "read_write"}, {"type": "read_write"}]}
     assert client.post(f"/projects/{_pid(project)}/branches", json=body).status_code == 400
 
@@ -137,9 +135,7 @@ def test_create_branch__point_in_time_before_window_states_the_window(
     assert "history_retention_seconds=3600" in message
 
 
-def test_create_branch__point_in_time_in_the_future_is_400(
-    client: httpx.Client, project: dict[str, Any]
-) -> None:
+def test_create_branch__point_in_time_in_the_future_is_400(client: httpx.Client, project: dict[str, Any]) -> None:
     body = {"branch": {"parent_timestamp": "2030-01-01T00:00:00Z"}}
     assert client.post(f"/projects/{_pid(project)}/branches", json=body).status_code == 400
 
@@ -154,20 +150,14 @@ def test_create_branch__point_in_time_before_parent_creation_is_400(
     assert f"between {parent['created_at']}" in message
 
 
-def test_create_branch__parent_lsn_round_trips(
-    client: httpx.Client, clock: FakeClock, project: dict[str, Any]
-) -> None:
+def test_create_branch__parent_lsn_round_trips(client: httpx.Client, clock: FakeClock, project: dict[str, Any]) -> None:
     first = create_branch(client, clock, _pid(project), branch={"name": "a"})["branch"]
-    second = create_branch(
-        client, clock, _pid(project), branch={"name": "b", "parent_lsn": first["parent_lsn"]}
-    )
+    second = create_branch(client, clock, _pid(project), branch={"name": "b", "parent_lsn": first["parent_lsn"]})
     assert second["branch"]["parent_timestamp"] == first["parent_timestamp"]
 
 
 @pytest.mark.parametrize("lsn", ["nonsense", "0/FFFFFFFF"])
-def test_create_branch__bad_or_future_lsn_is_400(
-    client: httpx.Client, project: dict[str, Any], lsn: str
-) -> None:
+def test_create_branch__bad_or_future_lsn_is_400(client: httpx.Client, project: dict[str, Any], lsn: str) -> None:
     body = {"branch": {"parent_lsn": lsn}}
     assert client.post(f"/projects/{_pid(project)}/branches", json=body).status_code == 400
 
@@ -194,9 +184,7 @@ def test_create_branch__point_in_time_skips_roles_created_later(
 def test_create_branch__schema_only_is_a_new_root(
     client: httpx.Client, clock: FakeClock, project: dict[str, Any]
 ) -> None:
-    created = create_branch(
-        client, clock, _pid(project), branch={"name": "schema", "init_source": "schema-only"}
-    )
+    created = create_branch(client, clock, _pid(project), branch={"name": "schema", "init_source": "schema-only"})
     assert created["branch"]["init_source"] == "schema-only"
     assert "parent_id" not in created["branch"]
     assert [d["name"] for d in created["databases"]] == ["neondb"]
@@ -208,9 +196,7 @@ def test_create_branch__limit_per_plan(client: httpx.Client, clock: FakeClock, b
     for index in range(9):
         create_branch(client, clock, pid, branch={"name": f"b{index}"})
 
-    status, code, message = error_of(
-        client.post(f"/projects/{pid}/branches", json={"branch": {"name": "b9"}})
-    )
+    status, code, message = error_of(client.post(f"/projects/{pid}/branches", json={"branch": {"name": "b9"}}))
 
     assert (status, code) == (422, "LIMIT_EXCEEDED")
     assert "free plan allows at most 10 branches" in message
@@ -237,16 +223,12 @@ def test_create_branch__no_protected_branches_on_free(
 ) -> None:
     backend.configure(plan="free")
     pid = create_project(client, clock)["project"]["id"]
-    status, _, message = error_of(
-        client.post(f"/projects/{pid}/branches", json={"branch": {"protected": True}})
-    )
+    status, _, message = error_of(client.post(f"/projects/{pid}/branches", json={"branch": {"protected": True}}))
     assert status == 422
     assert "not available on the free plan" in message
 
 
-def test_list_branches__search_sort_and_cursor(
-    client: httpx.Client, clock: FakeClock, project: dict[str, Any]
-) -> None:
+def test_list_branches__search_sort_and_cursor(client: httpx.Client, clock: FakeClock, project: dict[str, Any]) -> None:
     pid = _pid(project)
     for name in ("feature-b", "feature-a", "hotfix"):
         create_branch(client, clock, pid, branch={"name": name})
@@ -256,9 +238,7 @@ def test_list_branches__search_sort_and_cursor(
 
     params: dict[str, Any] = {"sort_by": "name", "sort_order": "asc", "limit": 2}
     first = client.get(f"/projects/{pid}/branches", params=params).json()
-    second = client.get(
-        f"/projects/{pid}/branches", params={**params, "cursor": first["pagination"]["next"]}
-    ).json()
+    second = client.get(f"/projects/{pid}/branches", params={**params, "cursor": first["pagination"]["next"]}).json()
     assert [b["name"] for b in first["branches"]] == ["feature-a", "feature-b"]
     assert [b["name"] for b in second["branches"]] == ["hotfix", "main"]
     assert second["pagination"] == {"sort_by": "name", "sort_order": "asc"}
@@ -272,12 +252,8 @@ def test_list_branches__default_order_is_updated_at_desc(
     assert names == ["newer", "main"]
 
 
-def test_list_branches__annotations_map(
-    client: httpx.Client, clock: FakeClock, project: dict[str, Any]
-) -> None:
-    created = create_branch(
-        client, clock, _pid(project), branch={"name": "x"}, annotation_value={"owner": "ci"}
-    )
+def test_list_branches__annotations_map(client: httpx.Client, clock: FakeClock, project: dict[str, Any]) -> None:
+    created = create_branch(client, clock, _pid(project), branch={"name": "x"}, annotation_value={"owner": "ci"})
     listing = client.get(f"/projects/{_pid(project)}/branches").json()
     assert listing["annotations"][created["branch"]["id"]]["value"] == {"owner": "ci"}
 
@@ -289,9 +265,7 @@ def test_list_branches__invalid_sort_is_400(client: httpx.Client, project: dict[
 def test_count_branches(client: httpx.Client, clock: FakeClock, project: dict[str, Any]) -> None:
     create_branch(client, clock, _pid(project), branch={"name": "dev"})
     assert client.get(f"/projects/{_pid(project)}/branches/count").json() == {"count": 2}
-    assert client.get(f"/projects/{_pid(project)}/branches/count", params={"search": "dev"}).json() == {
-        "count": 1
-    }
+    assert client.get(f"/projects/{_pid(project)}/branches/count", params={"search": "dev"}).json() == {"count": 1}
 
 
 def test_get_branch__includes_annotation(client: httpx.Client, project: dict[str, Any]) -> None:
@@ -329,9 +303,7 @@ def test_update_branch__protection_runs_protected_config_operation(
     assert [op["action"] for op in response.json()["operations"]] == ["timeline_update_protected_config"]
 
 
-def test_update_branch__set_and_clear_expiry(
-    client: httpx.Client, clock: FakeClock, project: dict[str, Any]
-) -> None:
+def test_update_branch__set_and_clear_expiry(client: httpx.Client, clock: FakeClock, project: dict[str, Any]) -> None:
     branch = create_branch(client, clock, _pid(project), branch={"name": "tmp"})["branch"]["id"]
     url = f"/projects/{_pid(project)}/branches/{branch}"
 
@@ -388,9 +360,7 @@ def test_expires_at__branch_deleted_lazily_when_clock_passes(
 def test_delete_branch__returns_operations_then_204(
     client: httpx.Client, clock: FakeClock, project: dict[str, Any]
 ) -> None:
-    created = create_branch(
-        client, clock, _pid(project), branch={"name": "tmp"}, endpoints=[{"type": "read_write"}]
-    )
+    created = create_branch(client, clock, _pid(project), branch={"name": "tmp"}, endpoints=[{"type": "read_write"}])
     url = f"/projects/{_pid(project)}/branches/{created['branch']['id']}"
 
     response = client.delete(url)
@@ -403,21 +373,15 @@ def test_delete_branch__returns_operations_then_204(
     assert client.delete(f"/projects/{_pid(project)}/branches/br-never-existed-00000000").status_code == 404
 
 
-def test_delete_branch__protected_is_refused(
-    client: httpx.Client, clock: FakeClock, project: dict[str, Any]
-) -> None:
-    branch = create_branch(client, clock, _pid(project), branch={"name": "prod", "protected": True})[
-        "branch"
-    ]["id"]
+def test_delete_branch__protected_is_refused(client: httpx.Client, clock: FakeClock, project: dict[str, Any]) -> None:
+    branch = create_branch(client, clock, _pid(project), branch={"name": "prod", "protected": True})["branch"]["id"]
     status, _, message = error_of(client.delete(f"/projects/{_pid(project)}/branches/{branch}"))
     assert status == 422
     assert "protected" in message
 
 
 def test_delete_branch__default_is_refused(client: httpx.Client, project: dict[str, Any]) -> None:
-    status, _, message = error_of(
-        client.delete(f"/projects/{_pid(project)}/branches/{project['branch']['id']}")
-    )
+    status, _, message = error_of(client.delete(f"/projects/{_pid(project)}/branches/{project['branch']['id']}"))
     assert status == 422
     assert "default branch" in message
 
@@ -426,9 +390,7 @@ def test_delete_branch__with_children_is_refused(
     client: httpx.Client, clock: FakeClock, project: dict[str, Any]
 ) -> None:
     parent = create_branch(client, clock, _pid(project), branch={"name": "parent"})["branch"]["id"]
-    child = create_branch(client, clock, _pid(project), branch={"name": "child", "parent_id": parent})[
-        "branch"
-    ]["id"]
+    child = create_branch(client, clock, _pid(project), branch={"name": "child", "parent_id": parent})["branch"]["id"]
     status, _, message = error_of(client.delete(f"/projects/{_pid(project)}/branches/{parent}"))
     assert status == 422
     assert child in message

@@ -17,9 +17,7 @@ def base(client: httpx.Client, clock: FakeClock) -> str:
     return f"/projects/{project['project']['id']}/branches/{project['branch']['id']}"
 
 
-def _create_role(
-    client: httpx.Client, clock: FakeClock, base: str, name: str, **extra: Any
-) -> dict[str, Any]:
+def _create_role(client: httpx.Client, clock: FakeClock, base: str, name: str, **extra: Any) -> dict[str, Any]:
     response = client.post(f"{base}/roles", json={"role": {"name": name, **extra}})
     assert response.status_code == 201, response.text
     settle(clock)
@@ -27,9 +25,7 @@ def _create_role(
     return body
 
 
-def test_create_role__password_only_in_create_response(
-    client: httpx.Client, clock: FakeClock, base: str
-) -> None:
+def test_create_role__password_only_in_create_response(client: httpx.Client, clock: FakeClock, base: str) -> None:
     created = _create_role(client, clock, base, "app")
 
     assert created["role"]["password"].startswith("npg_")
@@ -44,9 +40,7 @@ def test_reveal_password__returns_current_password(client: httpx.Client, clock: 
     assert client.get(f"{base}/roles/app/reveal_password").json() == {"password": created["role"]["password"]}
 
 
-def test_reset_password__new_password_revealed_afterwards(
-    client: httpx.Client, clock: FakeClock, base: str
-) -> None:
+def test_reset_password__new_password_revealed_afterwards(client: httpx.Client, clock: FakeClock, base: str) -> None:
     old = _create_role(client, clock, base, "app")["role"]["password"]
 
     response = client.post(f"{base}/roles/app/reset_password")
@@ -114,9 +108,7 @@ def test_delete_role__owning_a_database_is_refused(client: httpx.Client, base: s
 
 
 def test_create_database__and_get_list(client: httpx.Client, clock: FakeClock, base: str) -> None:
-    response = client.post(
-        f"{base}/databases", json={"database": {"name": "orders", "owner_name": "neondb_owner"}}
-    )
+    response = client.post(f"{base}/databases", json={"database": {"name": "orders", "owner_name": "neondb_owner"}})
 
     assert response.status_code == 201
     database = response.json()["database"]
@@ -160,9 +152,7 @@ def test_update_database__rename_and_change_owner(client: httpx.Client, clock: F
     assert client.get(f"{base}/databases/main_db").json()["database"]["owner_name"] == "app"
 
 
-def test_update_database__rename_onto_existing_is_409(
-    client: httpx.Client, clock: FakeClock, base: str
-) -> None:
+def test_update_database__rename_onto_existing_is_409(client: httpx.Client, clock: FakeClock, base: str) -> None:
     client.post(f"{base}/databases", json={"database": {"name": "other", "owner_name": "neondb_owner"}})
     settle(clock)
     assert client.patch(f"{base}/databases/neondb", json={"database": {"name": "other"}}).status_code == 409
@@ -175,9 +165,7 @@ def test_delete_database__then_204(client: httpx.Client, clock: FakeClock, base:
     settle(clock)
     assert client.delete(f"{base}/databases/neondb").status_code == 204
     assert client.delete(f"{base}/databases/never").status_code == 404
-    assert (
-        client.delete("/projects/unknown-project-9/branches/br-a-b-00000000/databases/x").status_code == 404
-    )
+    assert client.delete("/projects/unknown-project-9/branches/br-a-b-00000000/databases/x").status_code == 404
 
 
 def test_database_and_role__unknown_branch_is_404(client: httpx.Client, base: str) -> None:

@@ -64,10 +64,7 @@ def test_create_endpoint__read_only_endpoints_are_unlimited(
     for _ in range(3):
         assert _create(client, setup, type="read_only").status_code == 201
         settle(clock)
-    assert (
-        len(client.get(f"/projects/{setup['pid']}/branches/{setup['dev']}/endpoints").json()["endpoints"])
-        == 3
-    )
+    assert len(client.get(f"/projects/{setup['pid']}/branches/{setup['dev']}/endpoints").json()["endpoints"]) == 3
 
 
 def test_create_endpoint__other_region_is_400(client: httpx.Client, setup: dict[str, Any]) -> None:
@@ -79,9 +76,7 @@ def test_create_endpoint__unknown_branch_is_404(client: httpx.Client, setup: dic
 
 
 def test_create_endpoint__missing_type_is_400(client: httpx.Client, setup: dict[str, Any]) -> None:
-    response = client.post(
-        f"/projects/{setup['pid']}/endpoints", json={"endpoint": {"branch_id": setup["dev"]}}
-    )
+    response = client.post(f"/projects/{setup['pid']}/endpoints", json={"endpoint": {"branch_id": setup["dev"]}})
     assert response.status_code == 400
     assert "endpoint.type" in response.json()["message"]
 
@@ -99,9 +94,7 @@ def test_create_endpoint__min_above_max_is_400(client: httpx.Client, setup: dict
     assert _create(client, setup, autoscaling_limit_min_cu=4, autoscaling_limit_max_cu=1).status_code == 400
 
 
-def test_create_endpoint__disabled_stays_idle_without_operations(
-    client: httpx.Client, setup: dict[str, Any]
-) -> None:
+def test_create_endpoint__disabled_stays_idle_without_operations(client: httpx.Client, setup: dict[str, Any]) -> None:
     response = _create(client, setup, disabled=True)
     assert response.json()["endpoint"]["current_state"] == "idle"
     assert response.json()["operations"] == []
@@ -124,9 +117,7 @@ def test_update_endpoint__applies_config(client: httpx.Client, setup: dict[str, 
     assert [op["action"] for op in response.json()["operations"]] == ["apply_config"]
 
 
-def test_update_endpoint__disable_suspends(
-    client: httpx.Client, clock: FakeClock, setup: dict[str, Any]
-) -> None:
+def test_update_endpoint__disable_suspends(client: httpx.Client, clock: FakeClock, setup: dict[str, Any]) -> None:
     url = f"/projects/{setup['pid']}/endpoints/{setup['main_endpoint']}"
     response = client.patch(url, json={"endpoint": {"disabled": True}})
     assert [op["action"] for op in response.json()["operations"]] == ["suspend_compute"]
@@ -174,8 +165,6 @@ def test_delete_endpoint__on_protected_branch_is_refused(
 ) -> None:
     client.patch(f"/projects/{setup['pid']}/branches/{setup['main']}", json={"branch": {"protected": True}})
     settle(clock)
-    status, _, message = error_of(
-        client.delete(f"/projects/{setup['pid']}/endpoints/{setup['main_endpoint']}")
-    )
+    status, _, message = error_of(client.delete(f"/projects/{setup['pid']}/endpoints/{setup['main_endpoint']}"))
     assert status == 422
     assert "protected branch" in message

@@ -17,9 +17,7 @@ def test_status_fault__filtered_by_method_and_path_for_count_requests(
     client: httpx.Client, clock: FakeClock, backend: NeonBackend
 ) -> None:
     project = create_project(client, clock)["project"]["id"]
-    backend.faults.add(
-        FaultRule(kind="status", status=423, count=2, method="POST", path="/projects/*/branches")
-    )
+    backend.faults.add(FaultRule(kind="status", status=423, count=2, method="POST", path="/projects/*/branches"))
 
     assert client.get(f"/projects/{project}/branches").status_code == 200  # other method: unaffected
     assert error_of(client.post(f"/projects/{project}/branches"))[:2] == (423, "LOCKED")
@@ -38,9 +36,7 @@ def test_status_fault__429_carries_retry_after(client: httpx.Client, backend: Ne
 
 
 @pytest.mark.parametrize(("status", "code"), [(500, "INTERNAL_ERROR"), (503, "SERVICE_UNAVAILABLE")])
-def test_status_fault__json_errors(
-    client: httpx.Client, backend: NeonBackend, status: int, code: str
-) -> None:
+def test_status_fault__json_errors(client: httpx.Client, backend: NeonBackend, status: int, code: str) -> None:
     backend.faults.add(FaultRule(kind="status", status=status))
     assert error_of(client.get("/projects"))[:2] == (status, code)
     assert client.get("/projects").status_code == 200
@@ -56,9 +52,7 @@ def test_status_fault__502_is_an_html_proxy_page(client: httpx.Client, backend: 
     assert backend.snapshot() == []
 
 
-def test_latency_fault__uses_injected_sleep(
-    client: httpx.Client, clock: FakeClock, backend: NeonBackend
-) -> None:
+def test_latency_fault__uses_injected_sleep(client: httpx.Client, clock: FakeClock, backend: NeonBackend) -> None:
     backend.faults.add(FaultRule(kind="latency", seconds=0.3, count=None, method="GET"))
     before = clock.time()
 
@@ -105,8 +99,7 @@ def test_operation_failed__ends_failed_and_cancels_the_rest_of_its_chain(
     settle(clock)
 
     failed, cancelled = (
-        client.get(f"/projects/{project}/operations/{op['id']}").json()["operation"]
-        for op in created["operations"]
+        client.get(f"/projects/{project}/operations/{op['id']}").json()["operation"] for op in created["operations"]
     )
     assert (failed["status"], failed["error"], failed["failures_count"]) == ("failed", FAILURE_TEXT, 1)
     assert cancelled["status"] == "cancelled"
@@ -120,15 +113,12 @@ def test_operation_failed__path_filter_applies_to_creating_request(
     backend.faults.add(FaultRule(kind="operation_failed", path="/projects/*/branches"))
     project = create_project(client, clock)
     assert {
-        op["status"]
-        for op in client.get(f"/projects/{project['project']['id']}/operations").json()["operations"]
+        op["status"] for op in client.get(f"/projects/{project['project']['id']}/operations").json()["operations"]
     } == {"finished"}
 
     created = client.post(f"/projects/{project['project']['id']}/branches").json()
     settle(clock)
-    operation = client.get(
-        f"/projects/{project['project']['id']}/operations/{created['operations'][0]['id']}"
-    )
+    operation = client.get(f"/projects/{project['project']['id']}/operations/{created['operations'][0]['id']}")
     assert operation.json()["operation"]["status"] == "failed"
 
 

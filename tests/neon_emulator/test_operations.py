@@ -20,9 +20,7 @@ def _operation(client: httpx.Client, project: str, operation: str) -> dict[str, 
     return body
 
 
-def test_operations__progress_with_the_clock_one_after_another(
-    client: httpx.Client, clock: FakeClock
-) -> None:
+def test_operations__progress_with_the_clock_one_after_another(client: httpx.Client, clock: FakeClock) -> None:
     created = client.post("/projects", json={}).json()
     project = created["project"]["id"]
     first, second = (op["id"] for op in created["operations"])
@@ -46,9 +44,7 @@ def test_operations__progress_with_the_clock_one_after_another(
     assert _operation(client, project, second)["created_at"] == "2026-01-01T00:00:00Z"
 
 
-def test_operations__mutation_while_running_is_423_then_succeeds(
-    client: httpx.Client, clock: FakeClock
-) -> None:
+def test_operations__mutation_while_running_is_423_then_succeeds(client: httpx.Client, clock: FakeClock) -> None:
     project = client.post("/projects", json={}).json()["project"]["id"]
     clock.advance(1.5)  # first operation finished, second still running
 
@@ -120,9 +116,7 @@ def test_list_operations__newest_first_with_cursor(client: httpx.Client, clock: 
     settle(clock)
 
     first = client.get(f"/projects/{project}/operations", params={"limit": 2}).json()
-    rest = client.get(
-        f"/projects/{project}/operations", params={"limit": 2, "cursor": first["pagination"]["cursor"]}
-    )
+    rest = client.get(f"/projects/{project}/operations", params={"limit": 2, "cursor": first["pagination"]["cursor"]})
 
     assert [op["action"] for op in first["operations"]] == ["apply_storage_config", "start_compute"]
     assert [op["action"] for op in rest.json()["operations"]] == ["create_timeline"]

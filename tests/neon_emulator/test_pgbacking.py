@@ -94,9 +94,7 @@ def test_branch_copy_falls_back_to_dump_when_parent_is_in_use(
         conn.execute("INSERT INTO t VALUES (42)")
         # The open connection makes CREATE DATABASE ... TEMPLATE impossible: pg_dump | psql is used.
         branch = _ok(
-            api.post(
-                f"/projects/{created['project']['id']}/branches", json={"endpoints": [{"type": "read_write"}]}
-            ),
+            api.post(f"/projects/{created['project']['id']}/branches", json={"endpoints": [{"type": "read_write"}]}),
             201,
         )
         with psycopg.connect(_uri(branch)) as child:
@@ -186,17 +184,13 @@ def test_cli_with_postgres_dsn__uri_connects_and_dsn_is_never_printed(postgres_d
         postgres_dsn,
     ]
     env = {**os.environ, "PYTHONPATH": str(repo)}
-    process = subprocess.Popen(
-        command, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         base_url = process.stdout.readline().strip().removeprefix("neon-emulator listening on ")
         created = httpx.post(f"{base_url}/projects", json={}, headers={"Authorization": "Bearer k"}).json()
         with psycopg.connect(_uri(created)) as conn:
-            assert conn.execute("SELECT current_database()").fetchone() == (
-                f"neondb.{created['branch']['id']}",
-            )
+            assert conn.execute("SELECT current_database()").fetchone() == (f"neondb.{created['branch']['id']}",)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=30)
     finally:

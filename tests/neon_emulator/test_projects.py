@@ -111,9 +111,7 @@ def test_create_project__history_retention_capped_by_plan(
     client: httpx.Client, backend: NeonBackend, *, plan: str, allowed: int, refused: int | None
 ) -> None:
     backend.configure(plan=plan)
-    assert (
-        client.post("/projects", json={"project": {"history_retention_seconds": allowed}}).status_code == 201
-    )
+    assert client.post("/projects", json={"project": {"history_retention_seconds": allowed}}).status_code == 201
     if refused is not None:
         response = client.post("/projects", json={"project": {"history_retention_seconds": refused}})
         status, code, message = error_of(response)
@@ -127,9 +125,7 @@ def test_create_project__history_above_schema_maximum_is_400(client: httpx.Clien
     assert "history_retention_seconds" in response.json()["message"]
 
 
-def test_create_project__free_plan_default_history_is_six_hours(
-    client: httpx.Client, backend: NeonBackend
-) -> None:
+def test_create_project__free_plan_default_history_is_six_hours(client: httpx.Client, backend: NeonBackend) -> None:
     backend.configure(plan="free")
     assert client.post("/projects", json={}).json()["project"]["history_retention_seconds"] == 21_600
 
@@ -205,9 +201,7 @@ def test_get_project__unknown_id_is_404(client: httpx.Client) -> None:
     assert "no-such-project-1" in message
 
 
-def test_update_project__retention_change_runs_apply_storage_config(
-    client: httpx.Client, clock: FakeClock
-) -> None:
+def test_update_project__retention_change_runs_apply_storage_config(client: httpx.Client, clock: FakeClock) -> None:
     project = create_project(client, clock)["project"]["id"]
 
     response = client.patch(f"/projects/{project}", json={"project": {"history_retention_seconds": 3600}})
@@ -217,9 +211,7 @@ def test_update_project__retention_change_runs_apply_storage_config(
     assert [op["action"] for op in response.json()["operations"]] == ["apply_storage_config"]
 
 
-def test_update_project__name_and_settings_merge_without_operations(
-    client: httpx.Client, clock: FakeClock
-) -> None:
+def test_update_project__name_and_settings_merge_without_operations(client: httpx.Client, clock: FakeClock) -> None:
     project = create_project(client, clock, settings={"enable_logical_replication": True})["project"]["id"]
     body = {"project": {"name": "renamed", "settings": {"allowed_ips": {"ips": ["10.0.0.1"]}}}}
 
@@ -240,25 +232,19 @@ def test_update_project__retention_over_plan_cap_is_refused(
 ) -> None:
     backend.configure(plan="launch")
     project = create_project(client, clock)["project"]["id"]
-    response = client.patch(
-        f"/projects/{project}", json={"project": {"history_retention_seconds": 2_592_000}}
-    )
+    response = client.patch(f"/projects/{project}", json={"project": {"history_retention_seconds": 2_592_000}})
     assert response.status_code == 422
     assert client.get(f"/projects/{project}").json()["project"]["history_retention_seconds"] == 86_400
 
 
-def test_update_project__missing_project_object_is_400_naming_field(
-    client: httpx.Client, clock: FakeClock
-) -> None:
+def test_update_project__missing_project_object_is_400_naming_field(client: httpx.Client, clock: FakeClock) -> None:
     project = create_project(client, clock)["project"]["id"]
     status, _, message = error_of(client.patch(f"/projects/{project}", json={"name": "x"}))
     assert status == 400
     assert "project" in message
 
 
-def test_delete_project__then_get_is_404_and_delete_again_is_404(
-    client: httpx.Client, clock: FakeClock
-) -> None:
+def test_delete_project__then_get_is_404_and_delete_again_is_404(client: httpx.Client, clock: FakeClock) -> None:
     project = create_project(client, clock)["project"]["id"]
 
     response = client.delete(f"/projects/{project}")
@@ -288,9 +274,7 @@ def test_get_connection_uri__default_branch_and_pooled(client: httpx.Client, clo
     params = {"database_name": "neondb", "role_name": "neondb_owner"}
 
     direct = client.get(f"/projects/{project}/connection_uri", params=params).json()["uri"]
-    pooled = client.get(f"/projects/{project}/connection_uri", params={**params, "pooled": "true"}).json()[
-        "uri"
-    ]
+    pooled = client.get(f"/projects/{project}/connection_uri", params={**params, "pooled": "true"}).json()["uri"]
 
     assert direct == created["connection_uris"][0]["connection_uri"]
     assert "-pooler." in pooled
@@ -299,9 +283,7 @@ def test_get_connection_uri__default_branch_and_pooled(client: httpx.Client, clo
 
 def test_get_connection_uri__requires_database_and_role(client: httpx.Client, clock: FakeClock) -> None:
     project = create_project(client, clock)["project"]["id"]
-    status, _, message = error_of(
-        client.get(f"/projects/{project}/connection_uri", params={"role_name": "x"})
-    )
+    status, _, message = error_of(client.get(f"/projects/{project}/connection_uri", params={"role_name": "x"}))
     assert status == 400
     assert "database_name" in message
 

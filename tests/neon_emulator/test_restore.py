@@ -44,14 +44,10 @@ def test_restore__reset_from_parent_takes_parent_roles_and_keeps_child_passwords
     assert client.get(_url(setup, "dev")).json()["branch"]["current_state"] == "ready"
 
 
-def test_restore__protected_target_is_refused(
-    client: httpx.Client, clock: FakeClock, setup: dict[str, str]
-) -> None:
+def test_restore__protected_target_is_refused(client: httpx.Client, clock: FakeClock, setup: dict[str, str]) -> None:
     client.patch(_url(setup, "dev"), json={"branch": {"protected": True}})
     settle(clock)
-    status, _, message = error_of(
-        client.post(_url(setup, "dev", "/restore"), json={"source_branch_id": setup["main"]})
-    )
+    status, _, message = error_of(client.post(_url(setup, "dev", "/restore"), json={"source_branch_id": setup["main"]}))
     assert status == 422
     assert "protected" in message
     assert "reset" in message
@@ -64,9 +60,7 @@ def test_restore__onto_itself_needs_point_in_time_and_preserve_name(
     no_point = client.post(url, json={"source_branch_id": setup["dev"], "preserve_under_name": "old"})
     assert no_point.status_code == 400
     assert "source_timestamp" in no_point.json()["message"]
-    no_name = client.post(
-        url, json={"source_branch_id": setup["dev"], "source_timestamp": "2026-01-01T00:01:00Z"}
-    )
+    no_name = client.post(url, json={"source_branch_id": setup["dev"], "source_timestamp": "2026-01-01T00:01:00Z"})
     assert no_name.status_code == 400
     assert "preserve_under_name" in no_name.json()["message"]
 
@@ -130,14 +124,10 @@ def test_restore__missing_source_is_400(client: httpx.Client, setup: dict[str, s
     assert "source_branch_id" in message
 
 
-def test_restore__restarts_expiry_countdown(
-    client: httpx.Client, clock: FakeClock, setup: dict[str, str]
-) -> None:
+def test_restore__restarts_expiry_countdown(client: httpx.Client, clock: FakeClock, setup: dict[str, str]) -> None:
     client.patch(_url(setup, "dev"), json={"branch": {"expires_at": "2026-01-01T03:00:00Z"}})
     clock.advance(3600)
-    branch = client.post(_url(setup, "dev", "/restore"), json={"source_branch_id": setup["main"]}).json()[
-        "branch"
-    ]
+    branch = client.post(_url(setup, "dev", "/restore"), json={"source_branch_id": setup["main"]}).json()["branch"]
     ttl = branch["ttl_interval_seconds"]
     assert branch["expires_at"] == "2026-01-01T04:00:00Z"
     assert ttl == 10_680

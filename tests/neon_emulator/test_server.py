@@ -46,9 +46,7 @@ def test_server__urls_and_round_trip(server: EmulatorServer) -> None:
     assert httpx.get(server.admin_url + "/requests").json()["total"] == 4
 
 
-def test_server__drop_before_closes_socket_and_applies_nothing(
-    server: EmulatorServer, backend: NeonBackend
-) -> None:
+def test_server__drop_before_closes_socket_and_applies_nothing(server: EmulatorServer, backend: NeonBackend) -> None:
     backend.faults.add(FaultRule(kind="drop_before", method="POST", path="/projects"))
     with httpx.Client(base_url=server.base_url, headers=AUTH) as client:
         with pytest.raises(httpx.RemoteProtocolError):

@@ -72,9 +72,7 @@ def test_routes__every_route_exists_in_the_spec_with_its_method_and_operation_id
         assert operation["operationId"] == route.operation_id
 
 
-def test_flows__every_response_matches_its_schema(
-    api: httpx.Client, clock: FakeClock, recorder: Recorder
-) -> None:
+def test_flows__every_response_matches_its_schema(api: httpx.Client, clock: FakeClock, recorder: Recorder) -> None:
     _drive_all_routes(api, clock)
     assert recorder.errors == []
     served = {(method, template) for method, template, _ in recorder.seen}
@@ -93,9 +91,7 @@ def test_errors__match_general_error_schema(
     assert api.post("/projects", json={"project": {"pg_version": 13}}).status_code == 400
     assert api.post("/projects", json={"project": {"region_id": "mars-1"}}).status_code == 400
     assert api.post(f"/projects/{project}/branches", json={"branch": {"name": "main"}}).status_code == 409
-    assert (
-        api.get(f"/projects/{project}/branches/{main}/roles/neondb_owner/reveal_password").status_code == 412
-    )
+    assert api.get(f"/projects/{project}/branches/{main}/roles/neondb_owner/reveal_password").status_code == 412
     assert api.get(f"/projects/{project}/branches/{main}/roles/nobody/reveal_password").status_code == 404
     assert api.delete(f"/projects/{project}/branches/{main}").status_code == 422
     backend.faults.add(FaultRule(kind="status", status=429, retry_after=1))
@@ -150,11 +146,7 @@ def _drive_all_routes(api: httpx.Client, clock: FakeClock) -> None:
     clock.advance(60)
     _ok(api.get(f"{base}/databases"))
     _ok(api.get(f"{base}/databases/appdb"))
-    _ok(
-        api.patch(
-            f"{base}/databases/appdb", json={"database": {"name": "appdb2", "owner_name": "neondb_owner"}}
-        )
-    )
+    _ok(api.patch(f"{base}/databases/appdb", json={"database": {"name": "appdb2", "owner_name": "neondb_owner"}}))
     clock.advance(60)
     _ok(api.delete(f"{base}/databases/appdb2"))
     clock.advance(60)
@@ -167,11 +159,7 @@ def _drive_all_routes(api: httpx.Client, clock: FakeClock) -> None:
     clock.advance(60)
     _ok(api.get(f"/projects/{project}/endpoints"))
     _ok(api.get(f"/projects/{project}/endpoints/{endpoint}"))
-    _ok(
-        api.patch(
-            f"/projects/{project}/endpoints/{endpoint}", json={"endpoint": {"suspend_timeout_seconds": 300}}
-        )
-    )
+    _ok(api.patch(f"/projects/{project}/endpoints/{endpoint}", json={"endpoint": {"suspend_timeout_seconds": 300}}))
     clock.advance(60)
     _ok(api.post(f"/projects/{project}/endpoints/{endpoint}/suspend"))
     clock.advance(60)

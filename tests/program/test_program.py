@@ -104,7 +104,9 @@ def _clean_config() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(("stack", "retention", "plan_max"), [("staging", 604_800, 2), ("production", 2_592_000, 4)])
-def test_neon_stack_graph_and_settings(stack: str, retention: int, plan_max: float, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_neon_stack_graph_and_settings(
+    stack: str, retention: int, plan_max: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run = run_program(stack, monkeypatch)
     types = [r.type for r in run.recorder.resources]
     assert types == [
@@ -117,11 +119,13 @@ def test_neon_stack_graph_and_settings(stack: str, retention: int, plan_max: flo
     project = run.recorder.of_type("dynamic/neon:Project")[0].inputs
     assert project["name"] == f"workshelf-{stack}"
     assert project["history_retention_seconds"] == retention
-    assert project["region_id"] == "aws-eu-central-1" and project["pg_version"] == 17
+    assert project["region_id"] == "aws-eu-central-1"
+    assert project["pg_version"] == 17
     assert project["autoscaling_max_cu"] == plan_max
     assert project["protect_default_branch"] is True
     branch = run.recorder.of_type("dynamic/neon:Branch")[0].inputs
-    assert branch["protected"] is True and branch["name"] == "main"
+    assert branch["protected"] is True
+    assert branch["name"] == "main"
     assert run.recorder.of_type("dynamic/neon:Database")[0].inputs["name"] == "workshelf"
     assert run.recorder.of_type("dynamic/neon:Role")[0].inputs["name"] == "workshelf_owner"
     assert not any("api_key" in k.lower() for r in run.recorder.resources for k in r.inputs)
@@ -153,10 +157,17 @@ def test_every_stack_exports_the_same_outputs_with_the_url_secret(stack: str, mo
 def test_dev_native_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORKSHELF_DEV_ENGINE", "native")
     run = run_program("dev", monkeypatch)
-    assert [r.type for r in run.recorder.resources] == ["workshelf:dev:Database", "pulumi-python:dynamic/local:Postgres"]
+    assert [r.type for r in run.recorder.resources] == [
+        "workshelf:dev:Database",
+        "pulumi-python:dynamic/local:Postgres",
+    ]
     server = run.recorder.of_type("dynamic/local:Postgres")[0].inputs
     assert (server["port"], server["database"], server["role"], server["data_dir"]) == (
-        55432, "workshelf", "workshelf", ".dev/pgdata")
+        55432,
+        "workshelf",
+        "workshelf",
+        ".dev/pgdata",
+    )
     assert run.exports["database_url"] == "postgresql://workshelf:mock-password@127.0.0.1:55432/workshelf"
     assert not any(r.type.startswith("pulumi-python:dynamic/neon") for r in run.recorder.resources)
 
@@ -168,10 +179,14 @@ def test_dev_docker_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     run = run_program("dev", monkeypatch)
     types = [r.type for r in run.recorder.resources]
     assert types[0] == "workshelf:dev:Database"
-    assert sorted(types[1:]) == sorted([
-        "pulumi-python:dynamic/local:GeneratedPassword", "docker:index/remoteImage:RemoteImage",
-        "docker:index/volume:Volume", "docker:index/container:Container",
-    ])
+    assert sorted(types[1:]) == sorted(
+        [
+            "pulumi-python:dynamic/local:GeneratedPassword",
+            "docker:index/remoteImage:RemoteImage",
+            "docker:index/volume:Volume",
+            "docker:index/container:Container",
+        ]
+    )
     image = run.recorder.of_type("remoteImage:RemoteImage")[0].inputs
     assert image["name"] == "postgres:17"
     container = run.recorder.of_type("container:Container")[0].inputs

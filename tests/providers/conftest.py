@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,19 +49,23 @@ class Neon:
 
     def client(self) -> NeonClient:
         return NeonClient(
-            API_KEY, "http://neon.test/api/v2", transport=self.transport,
-            sleep=self.clock.sleep, monotonic=self.clock.monotonic, clock=self.clock.time,
+            API_KEY,
+            "http://neon.test/api/v2",
+            transport=self.transport,
+            sleep=self.clock.sleep,
+            monotonic=self.clock.monotonic,
+            clock=self.clock.time,
         )
 
 
 @pytest.fixture
-def neon(monkeypatch: pytest.MonkeyPatch) -> Iterator[Neon]:
+def neon(monkeypatch: pytest.MonkeyPatch) -> Neon:
     clock = FakeClock()
     backend = NeonBackend(plan="scale", operation_seconds=1.0, clock=clock.time, seed=3)
     world = Neon(backend, clock, RecordingTransport(EmulatorTransport(backend, sleep=clock.sleep)))
     # Providers build their client from the environment in every method; point that at the emulator.
     monkeypatch.setattr(NeonProvider, "client", staticmethod(world.client))
-    yield world
+    return world
 
 
 def project_props(**overrides: Any) -> dict[str, Any]:

@@ -27,13 +27,20 @@ def project(neon: Neon) -> dict[str, Any]:
 
 
 def branch_props(project: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    return {"project_id": project["project_id"], "name": "qa", "protected": False, "with_endpoint": True, **overrides}
+    return {
+        "project_id": project["project_id"],
+        "name": "qa",
+        "protected": False,
+        "with_endpoint": True,
+        **overrides,
+    }
 
 
 # -- branches -------------------------------------------------------------------------------------
 def test_branch_create_update_read_delete(neon: Neon, project: dict[str, Any]) -> None:
     created = branches.create(branch_props(project))
-    assert created.outs["endpoint_id"] and created.outs["host"]
+    assert created.outs["endpoint_id"]
+    assert created.outs["host"]
     assert branches.diff(created.id, created.outs, branch_props(project)).changes is False
     expires = (datetime.fromtimestamp(neon.clock.time(), UTC) + timedelta(days=3)).replace(microsecond=0)
     news = branch_props(project, name="qa-2", expires_at=expires.isoformat().replace("+00:00", "Z"))
@@ -51,8 +58,12 @@ def test_branch_create_update_read_delete(neon: Neon, project: dict[str, Any]) -
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("parent_id", "br-other-1"), ("parent_timestamp", "2026-01-01T00:00:00Z"), ("init_source", "schema-only"),
-     ("project_id", "other-project-1")],
+    [
+        ("parent_id", "br-other-1"),
+        ("parent_timestamp", "2026-01-01T00:00:00Z"),
+        ("init_source", "schema-only"),
+        ("project_id", "other-project-1"),
+    ],
 )
 def test_branch_replacements_delete_first_when_the_name_stays(project: dict[str, Any], field: str, value: Any) -> None:
     olds = branch_props(project)
@@ -64,8 +75,13 @@ def test_branch_replacements_delete_first_when_the_name_stays(project: dict[str,
 
 
 def test_adopting_the_default_branch_protects_it_and_delete_leaves_it(neon: Neon, project: dict[str, Any]) -> None:
-    props = branch_props(project, name="main", protected=True, with_endpoint=False,
-                         adopt_branch_id=project["default_branch_id"])
+    props = branch_props(
+        project,
+        name="main",
+        protected=True,
+        with_endpoint=False,
+        adopt_branch_id=project["default_branch_id"],
+    )
     adopted = branches.create(props)
     assert adopted.id == project["default_branch_id"]
     assert [(s.method, s.body) for s in neon.transport.mutations()] == [("PATCH", {"branch": {"protected": True}})]
@@ -94,8 +110,13 @@ def test_branch_check_accepts_unknown_inputs_during_preview(project: dict[str, A
 
 # -- databases ------------------------------------------------------------------------------------
 def db_props(project: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    return {"project_id": project["project_id"], "branch_id": project["default_branch_id"], "name": "reports",
-            "owner_name": "workshelf_owner", **overrides}
+    return {
+        "project_id": project["project_id"],
+        "branch_id": project["default_branch_id"],
+        "name": "reports",
+        "owner_name": "workshelf_owner",
+        **overrides,
+    }
 
 
 def test_database_create_rename_read_delete(neon: Neon, project: dict[str, Any]) -> None:
@@ -123,8 +144,13 @@ def test_database_replacements(project: dict[str, Any]) -> None:
 
 # -- roles ----------------------------------------------------------------------------------------
 def role_props(project: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    return {"project_id": project["project_id"], "branch_id": project["default_branch_id"], "name": "app",
-            "database_name": "workshelf", **overrides}
+    return {
+        "project_id": project["project_id"],
+        "branch_id": project["default_branch_id"],
+        "name": "app",
+        "database_name": "workshelf",
+        **overrides,
+    }
 
 
 def test_role_create_gives_secret_password_and_uri(neon: Neon, project: dict[str, Any]) -> None:
@@ -152,7 +178,8 @@ def test_role_changes(project: dict[str, Any]) -> None:
     olds = role_props(project)
     assert roles.diff("r", olds, role_props(project, name="app2")).replaces == ["name"]
     same_name = roles.diff("r", olds, role_props(project, branch_id="br-x-1"))
-    assert same_name.replaces == ["branch_id"] and same_name.delete_before_replace is True
+    assert same_name.replaces == ["branch_id"]
+    assert same_name.delete_before_replace is True
     assert roles.diff("r", olds, role_props(project, database_name="other")).replaces == []
 
 

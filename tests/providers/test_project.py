@@ -30,7 +30,8 @@ def test_create_makes_project_branch_database_role_in_two_calls(neon: Neon) -> N
         assert [d.name for d in client.list_databases(project_id, branch.id)] == ["workshelf"]
         assert "workshelf_owner" in [r.name for r in client.list_roles(project_id, branch.id)]
     assert project.history_retention_seconds == 604_800
-    assert branch.name == "main" and branch.protected
+    assert branch.name == "main"
+    assert branch.protected
     assert outs["default_branch_protected"] is True
     assert outs["host"].startswith("ep-")
 
@@ -44,7 +45,8 @@ def test_check_names_the_bad_property_without_calling_the_api(neon: Neon) -> Non
 def test_diff_of_unchanged_inputs_is_no_change(neon: Neon) -> None:
     _, outs = created(neon)
     diff = provider.diff("id", outs, project_props())
-    assert diff.changes is False and diff.replaces == []
+    assert diff.changes is False
+    assert diff.replaces == []
 
 
 def test_diff_and_check_make_no_requests(neon: Neon) -> None:
@@ -60,18 +62,32 @@ def test_diff_and_check_make_no_requests(neon: Neon) -> None:
     [
         ("name", "workshelf-renamed", {"project": {"name": "workshelf-renamed"}}),
         ("history_retention_seconds", 86_400, {"project": {"history_retention_seconds": 86_400}}),
-        ("allowed_ips", ["203.0.113.0/24"],
-         {"project": {"settings": {"allowed_ips": {"ips": ["203.0.113.0/24"], "protected_branches_only": True}}}}),
-        ("autoscaling_max_cu", 4,
-         {"project": {"default_endpoint_settings": {
-             "autoscaling_limit_min_cu": 0.25, "autoscaling_limit_max_cu": 4, "suspend_timeout_seconds": 300}}}),
+        (
+            "allowed_ips",
+            ["203.0.113.0/24"],
+            {"project": {"settings": {"allowed_ips": {"ips": ["203.0.113.0/24"], "protected_branches_only": True}}}},
+        ),
+        (
+            "autoscaling_max_cu",
+            4,
+            {
+                "project": {
+                    "default_endpoint_settings": {
+                        "autoscaling_limit_min_cu": 0.25,
+                        "autoscaling_limit_max_cu": 4,
+                        "suspend_timeout_seconds": 300,
+                    }
+                }
+            },
+        ),
     ],
 )
 def test_update_sends_only_what_changed(neon: Neon, field: str, value: Any, sent: dict[str, Any]) -> None:
     project_id, outs = created(neon)
     news = project_props(**{field: value})
     diff = provider.diff(project_id, outs, news)
-    assert diff.changes is True and diff.replaces == []
+    assert diff.changes is True
+    assert diff.replaces == []
     neon.transport.sent.clear()
     result = provider.update(project_id, outs, news)
     patches = [s for s in neon.transport.mutations() if s.path == f"/projects/{project_id}"]
@@ -90,7 +106,12 @@ def test_endpoint_settings_reach_the_existing_compute_too(neon: Neon) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("region_id", "aws-us-east-2"), ("pg_version", 16), ("org_id", "org-other"), ("adopt_project_id", "x-1")],
+    [
+        ("region_id", "aws-us-east-2"),
+        ("pg_version", 16),
+        ("org_id", "org-other"),
+        ("adopt_project_id", "x-1"),
+    ],
 )
 def test_replacement_triggers(neon: Neon, field: str, value: Any) -> None:
     _, outs = created(neon)
@@ -117,7 +138,8 @@ def test_read_reports_drift_and_a_deleted_project_as_gone(neon: Neon) -> None:
     assert read.outs["history_retention_seconds"] == 3_600
     assert [(s.method, s.path) for s in neon.transport.sent] == [("GET", f"/projects/{project_id}")]
     gone = provider.read("no-such-project-1", outs)
-    assert gone.id is None and gone.outs == {}
+    assert gone.id is None
+    assert gone.outs == {}
 
 
 def test_delete_and_delete_again(neon: Neon) -> None:
@@ -139,7 +161,7 @@ def test_adopt_takes_over_an_existing_project_and_applies_settings(neon: Neon) -
     neon.transport.sent.clear()
     result = provider.create(project_props(adopt_project_id=existing_id))
     assert result.id == existing_id
-    assert not [s for s in neon.transport.mutations() if s.method == "POST" and s.path == "/projects"]
+    assert not [s for s in neon.transport.mutations() if (s.method, s.path) == ("POST", "/projects")]
     with neon.client() as client:
         project = client.get_project(existing_id)
         branch = client.get_branch(existing_id, result.outs["default_branch_id"])
@@ -153,12 +175,16 @@ def test_adopt_refuses_a_project_in_another_region(neon: Neon) -> None:
         provider.create(project_props(adopt_project_id=existing_id))
 
 
-def test_failure_after_create_keeps_the_id_so_nothing_is_orphaned(neon: Neon, capsys: pytest.CaptureFixture[str]) -> None:
-    neon.backend.faults.add(FaultRule(kind="status", status=500, count=50, method="PATCH", path="/projects/*/branches/*"))
+def test_failure_after_create_keeps_the_id_so_nothing_is_orphaned(
+    neon: Neon, capsys: pytest.CaptureFixture[str]
+) -> None:
+    neon.backend.faults.add(
+        FaultRule(kind="status", status=500, count=50, method="PATCH", path="/projects/*/branches/*")
+    )
     project_id, outs = created(neon)
     assert outs["default_branch_protected"] is False
     assert "protecting its default branch failed" in capsys.readouterr().err
-    assert len([p for p in neon.backend.request_log if p.method == "POST" and p.path == "/projects"]) == 1
+    assert len([p for p in neon.backend.request_log if (p.method, p.path) == ("POST", "/projects")]) == 1
     neon.backend.faults.clear()
     with neon.client() as client:
         assert [p.id for p in client.list_projects()] == [project_id]

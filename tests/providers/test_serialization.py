@@ -28,14 +28,37 @@ REPO = Path(__file__).resolve().parents[2]
 KEY = "serialization-test-key-0f3a9b"
 
 PROVIDERS: list[tuple[ResourceProvider, dict[str, object], str]] = [
-    (NeonProjectProvider(), {"name": "x", "region_id": "aws-us-east-2", "pg_version": 17,
-                             "history_retention_seconds": 1, "database_name": "d", "role_name": "r",
-                             "autoscaling_min_cu": 0.25, "autoscaling_max_cu": 1, "suspend_timeout_seconds": 0},
-     "pg_version"),
+    (
+        NeonProjectProvider(),
+        {
+            "name": "x",
+            "region_id": "aws-us-east-2",
+            "pg_version": 17,
+            "history_retention_seconds": 1,
+            "database_name": "d",
+            "role_name": "r",
+            "autoscaling_min_cu": 0.25,
+            "autoscaling_max_cu": 1,
+            "suspend_timeout_seconds": 0,
+        },
+        "pg_version",
+    ),
     (NeonBranchProvider(), {"project_id": "p-1", "name": "qa"}, "name"),
-    (NeonDatabaseProvider(), {"project_id": "p-1", "branch_id": "br-1", "name": "d", "owner_name": "r"}, "name"),
-    (NeonRoleProvider(), {"project_id": "p-1", "branch_id": "br-1", "name": "r", "database_name": "d"}, "name"),
-    (LocalPostgresProvider(), {"data_dir": ".dev/pgdata", "port": 55432, "database": "d", "role": "r"}, "port"),
+    (
+        NeonDatabaseProvider(),
+        {"project_id": "p-1", "branch_id": "br-1", "name": "d", "owner_name": "r"},
+        "name",
+    ),
+    (
+        NeonRoleProvider(),
+        {"project_id": "p-1", "branch_id": "br-1", "name": "r", "database_name": "d"},
+        "name",
+    ),
+    (
+        LocalPostgresProvider(),
+        {"data_dir": ".dev/pgdata", "port": 55432, "database": "d", "role": "r"},
+        "port",
+    ),
 ]
 
 _LOADER = """
@@ -58,11 +81,17 @@ def test_provider_round_trips_into_a_fresh_process(
     raw = base64.b64decode(serialized)
     assert len(raw) < 400, "pickled by value? the provider must pickle as a module reference"
     assert KEY.encode() not in raw
-    assert b"co_code" not in raw and b"httpx" not in raw
+    assert b"co_code" not in raw
+    assert b"httpx" not in raw
     assert serialize_provider(type(provider)()) == serialized, "serialization must be deterministic"
     done = subprocess.run(
         [sys.executable, "-c", _LOADER, serialized, json.dumps(props), bad_field],
-        cwd=REPO, capture_output=True, text=True, check=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
     )
     loaded = json.loads(done.stdout)
     assert loaded["cls"] == f"{type(provider).__module__}.{type(provider).__qualname__}"
@@ -72,7 +101,16 @@ def test_provider_round_trips_into_a_fresh_process(
 
 def test_generated_password_provider_round_trips() -> None:
     serialized = serialize_provider(GeneratedPasswordProvider())
-    code = "import base64,sys,dill; p=dill.loads(base64.b64decode(sys.argv[1])); r=p.create({'length': 20}); print(len(r.outs['value']))"
-    done = subprocess.run([sys.executable, "-c", code, serialized], cwd=REPO, capture_output=True, text=True,
-                          check=True, timeout=60)
+    code = (
+        "import base64, sys, dill; p = dill.loads(base64.b64decode(sys.argv[1]));"
+        "print(len(p.create({'length': 20}).outs['value']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, serialized],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert int(done.stdout) >= 20

@@ -56,9 +56,7 @@ class PgClusterHandle:
 def pg_cluster() -> Iterator[PgClusterHandle]:
     binaries = find_binaries()
     if binaries is None:
-        pytest.skip(
-            f"PostgreSQL server binaries (initdb, pg_ctl, postgres...) not found; install: {install_hint()}"
-        )
+        pytest.skip(f"PostgreSQL server binaries (initdb, pg_ctl, postgres...) not found; install: {install_hint()}")
     try:
         run_as = resolve_run_as()
     except RunAsError as exc:

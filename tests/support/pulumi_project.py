@@ -23,8 +23,14 @@ VENV_BIN = REPO / ".venv" / "bin"
 PROJECT = "workshelf-infra"
 DEV_PASSPHRASE = "workshelf-dev-only"
 TEST_PASSPHRASE = "e2e-only-passphrase"  # staging/production refuse the dev one
-_COPIED = ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml", "__main__.py",
-           "requirements.txt")
+_COPIED = (
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "Pulumi.staging.yaml",
+    "Pulumi.production.yaml",
+    "__main__.py",
+    "requirements.txt",
+)
 
 
 def pulumi_cli() -> str | None:
@@ -86,7 +92,12 @@ class PulumiProject:
 
     # -- running the CLI ----------------------------------------------------------------------
     def run(
-        self, *args: str, stack: str | None = None, check: bool = True, timeout: float = 600, for_stack: str = ""
+        self,
+        *args: str,
+        stack: str | None = None,
+        check: bool = True,
+        timeout: float = 600,
+        for_stack: str = "",
     ) -> PulumiRun:
         """`pulumi <args> --stack <stack>`; `for_stack` picks the passphrase when no --stack is passed."""
         argv = [require_pulumi(), *args, "--non-interactive"]
