@@ -1,0 +1,203 @@
+"""What every dev-database command shares: the dev settings, the dev stack's state, progress reporting.
+
+Only ever the `dev` stack: every Pulumi call here names it explicitly, and `PulumiCli` pins it to the
+local backend and the documented passphrase, whatever the environment says about other backends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from infra.config import ConfigError, DevSettings, settings_from_stack_file
+from infra.devdb.engine import ENGINE_ENV
+from infra.devdb.native import NativeSpec
+from infra.devenv import DatabaseUrl, DevEnvError, mask_database_url
+from infra.localpg import LocalPgError
+from infra.ops.pulumi import PulumiCli, PulumiError, PulumiResult
+
+DEV_STACK = "dev"
+ENV_FILE = ".env"
+STACK_FILE = "Pulumi.dev.yaml"
+PORT_KEY = "workshelf-infra:dev.port"
+DATA_DIR_KEY = "workshelf-infra:dev.dataDir"
+EngineName = Literal["docker", "native"]
+# Variables that could point a command at another environment; the dev stack never needs them.
+_FOREIGN_ENV_PREFIXES = ("NEON_",)
+_FOREIGN_ENV = ("PULUMI_ACCESS_TOKEN", ENGINE_ENV)
+_NATIVE_TYPE = "pulumi-python:dynamic/local:Postgres"
+_DOCKER_TYPE = "docker:index/container:Container"
+
+
+class DevOpsError(Exception):
+    """A dev-database command cannot go on; the message says why and what to do (no secrets)."""
+
+
+# Everything a dev command may raise on purpose: the CLI shows these messages as they are.
+KNOWN_ERRORS: tuple[type[Exception], ...] = (DevOpsError, LocalPgError, DevEnvError, PulumiError, ConfigError)
+
+
+class Reporter(Protocol):
+    """Progress for the developer (stderr in the CLI): steps, notes and a spinner for long steps."""
+
+    def step(self, message: str) -> None: ...
+
+    def note(self, message: str) -> None: ...
+
+    def working(self, message: str) -> AbstractContextManager[None]: ...
+
+
+class PulumiPort(Protocol):
+    """The part of `PulumiCli` the dev commands use (tests pass a fake)."""
+
+    def run(
+        self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False
+    ) -> PulumiResult: ...
+
+    def stack_exists(self, stack: str) -> bool: ...
+
+    def ensure_stack(self, stack: str) -> bool: ...
+
+
+# Builds a PulumiPort whose commands get `extra_env` (the engine choice) on top of a cleaned environment.
+PulumiFactory = Callable[[Mapping[str, str]], PulumiPort]
+
+
+@dataclass(frozen=True)
+class DevContext:
+    """The dev settings of one project directory, with absolute paths."""
+
+    project_dir: Path
+    dev: DevSettings
+
+    @property
+    def data_dir(self) -> Path:
+        return self.project_dir / self.dev.data_dir
+
+    @property
+    def env_file(self) -> Path:
+        return self.project_dir / ENV_FILE
+
+    @property
+    def container(self) -> str:
+        # Must match infra/components/dev_docker.py.
+        return f"workshelf-dev-postgres-{self.dev.port}"
+
+    def location(self, engine: EngineName | None) -> str:
+        """Where the data lives, in words: the data directory, or the container and its volume."""
+        if engine == "docker":
+            return f"container {self.container}, volume {self.dev.volume}"
+        return self.dev.data_dir
+
+    def native_spec(self) -> NativeSpec:
+        dev = self.dev
+        return NativeSpec(
+            data_dir=self.data_dir, port=dev.port, database=dev.database, role=dev.role, major=dev.pg_major
+        )
+
+
+class StackView(BaseModel):
+    """The dev stack as its state records it (read with `pulumi stack export`, no program run)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    exists: bool
+    engine: EngineName | None = None
+    database_url: SecretStr | None = None
+
+    @property
+    def url(self) -> DatabaseUrl | None:
+        if self.database_url is None:
+            return None
+        try:
+            return DatabaseUrl.parse(self.database_url.get_secret_value())
+        except ValueError:
+            return None
+
+
+def load_dev(project_dir: Path) -> DevContext:
+    settings = settings_from_stack_file(project_dir, DEV_STACK)
+    if settings.dev is None:  # the guards make this impossible; keep mypy and readers sure
+        raise DevOpsError(f"{STACK_FILE} declares no `workshelf-infra:dev` section")
+    return DevContext(project_dir=project_dir, dev=settings.dev)
+
+
+def dev_environment(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment for dev Pulumi commands: without other environments' credentials, plus `extra`."""
+    env = {k: v for k, v in base.items() if not k.startswith(_FOREIGN_ENV_PREFIXES) and k not in _FOREIGN_ENV}
+    return {**env, **extra}
+
+
+def default_pulumi(project_dir: Path) -> PulumiFactory:
+    def build(extra: Mapping[str, str]) -> PulumiPort:
+        return PulumiCli(project_dir, base_env=dev_environment(os.environ, extra))
+
+    return build
+
+
+def read_stack(pulumi: PulumiPort) -> StackView:
+    """The dev stack's engine and outputs; `exists=False` when there is no dev stack yet."""
+    if not pulumi.stack_exists(DEV_STACK):
+        return StackView(exists=False)
+    result = pulumi.run(DEV_STACK, ["stack", "export", "--show-secrets"], check=False)
+    if result.returncode != 0:
+        return StackView(exists=True)
+    try:
+        deployment = json.loads(result.stdout).get("deployment") or {}
+    except json.JSONDecodeError:
+        return StackView(exists=True)
+    return _view(deployment.get("resources") or [])
+
+
+def _view(resources: list[dict[str, Any]]) -> StackView:
+    engine: EngineName | None = None
+    url: str | None = None
+    for resource in resources:
+        kind = resource.get("type")
+        outputs = resource.get("outputs") or {}
+        if kind == _NATIVE_TYPE:
+            engine = "native"
+        elif kind == _DOCKER_TYPE:
+            engine = "docker"
+        elif kind == "pulumi:pulumi:Stack":
+            url = _plain(outputs.get("database_url"))
+    try:
+        return StackView(exists=True, engine=engine, database_url=SecretStr(url) if url else None)
+    except ValidationError:
+        return StackView(exists=True, engine=engine)
+
+
+def _plain(value: Any) -> str | None:
+    """A stack output from `stack export --show-secrets`: secrets are {"plaintext": "<JSON>"}."""
+    if isinstance(value, dict) and isinstance(value.get("plaintext"), str):
+        try:
+            value = json.loads(value["plaintext"])
+        except json.JSONDecodeError:
+            return None
+    return value if isinstance(value, str) else None
+
+
+def safe_message(text: str) -> str:
+    """Any connection URI in `text` with its password masked (defence in depth for error output)."""
+    return mask_database_url(text)
+
+
+class SilentReporter:
+    """A Reporter that drops everything (for library use and tests that do not look)."""
+
+    def step(self, message: str) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass
+
+    @contextmanager
+    def working(self, _message: str) -> Iterator[None]:
+        yield
