@@ -48,4 +48,4 @@ emulator: setup  ## run the Neon emulator on 127.0.0.1:8787 (ARGS for more flags
 	@$(PY) -m neon_emulator --port 8787 $(ARGS)
 
 bench: setup  ## operation-wait benchmark against the emulator (prints figures)
-	@$(PY) benchmarks/neon_operations.py
+	@$(PY) -m benchmarks.neon_operations $(ARGS)
