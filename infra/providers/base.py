@@ -12,6 +12,7 @@ declares which inputs force a replacement and which are create-time only (ignore
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
@@ -91,6 +92,16 @@ class NeonProvider(ResourceProvider):
         )
 
     # -- helpers for subclasses ----------------------------------------------------------------
+    def delete_ignoring_gone(self, delete: Callable[[NeonClient], object]) -> None:
+        """Deleting something already gone is success, also when its project or branch went first."""
+        from infra.neon import errors
+
+        with self.client() as client:
+            try:
+                delete(client)
+            except errors.NotFoundError:
+                return
+
     @staticmethod
     def client() -> NeonClient:
         # Imported here so the local (non-Neon) providers load without the Neon client.

@@ -110,11 +110,7 @@ class NeonBranchProvider(NeonProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("default"):
             return  # the default branch goes with its project; Neon refuses to delete it alone
-        with self.client() as client:
-            try:
-                client.delete_branch(str(props["project_id"]), id_)
-            except errors.NotFoundError:
-                return
+        self.delete_ignoring_gone(lambda client: client.delete_branch(str(props["project_id"]), id_))
 
 
 def _branch_update(p: BranchProps, changed: set[str]) -> BranchUpdate | None:

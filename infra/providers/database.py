@@ -68,11 +68,7 @@ class NeonDatabaseProvider(NeonProvider):
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         p = DatabaseProps.from_values(props)
-        with self.client() as client:
-            try:
-                client.delete_database(p.project_id, p.branch_id, p.name)
-            except errors.NotFoundError:
-                return
+        self.delete_ignoring_gone(lambda client: client.delete_database(p.project_id, p.branch_id, p.name))
 
 
 def _server_view(database: Database) -> dict[str, Any]:

@@ -177,11 +177,7 @@ class NeonProjectProvider(NeonProvider):
         return UpdateResult(outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        with self.client() as client:
-            try:
-                client.delete_project(id_)
-            except errors.NotFoundError:
-                return
+        self.delete_ignoring_gone(lambda client: client.delete_project(id_))
 
 
 def _project_update(p: ProjectProps, changed: set[str]) -> ProjectUpdate | None:

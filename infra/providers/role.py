@@ -65,11 +65,7 @@ class NeonRoleProvider(NeonProvider):
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         p = RoleProps.from_values(props)
-        with self.client() as client:
-            try:
-                client.delete_role(p.project_id, p.branch_id, p.name)
-            except errors.NotFoundError:
-                return
+        self.delete_ignoring_gone(lambda client: client.delete_role(p.project_id, p.branch_id, p.name))
 
 
 def _recover_password(client: NeonClient, p: RoleProps) -> SecretStr:
