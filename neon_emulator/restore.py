@@ -44,11 +44,11 @@ class RestoreMixin(BackendCore):
 
         steps: list[OpStep] = []
         if request.preserve_under_name is not None:
-            preserved = self._preserve(project, target, request.preserve_under_name)
+            preserved = self._preserve(project, target, request.preserve_under_name, now)
             steps.append(OpStep("create_branch", preserved.id))
         if not onto_itself:
             # A plain server has no history: restoring onto itself keeps the current data (see pgbacking).
-            self._replace_contents(source, target, point)
+            self._replace_contents(source, target, point, now)
             target.parent_id = source.id
         target.parent_timestamp = point
         target.parent_lsn = format_lsn(lsn_at(project.created_at, point))
@@ -61,9 +61,8 @@ class RestoreMixin(BackendCore):
         target.state.move("ready", operations[-1].end_at, now)
         return deepcopy(BranchChanged(target, operations))
 
-    def _preserve(self, project: Project, target: Branch, name: str) -> Branch:
+    def _preserve(self, project: Project, target: Branch, name: str, now: float) -> Branch:
         """Keep the branch's current state as a new branch that also adopts its children."""
-        now = self.now()
         preserved = new_branch(self.ids, project, name, now)
         preserved.parent_id, preserved.parent_lsn = target.parent_id, target.parent_lsn
         preserved.parent_timestamp = target.parent_timestamp
@@ -86,12 +85,14 @@ class RestoreMixin(BackendCore):
         project.branches[preserved.id] = preserved
         return preserved
 
-    def _replace_contents(self, source: Branch, target: Branch, point: float) -> None:
+    def _replace_contents(self, source: Branch, target: Branch, point: float, now: float) -> None:
         """Make `target` hold `source`'s roles and databases as of `point`.
 
         Roles the target already had keep their passwords (Neon keeps the child's credentials).
+        Everything is stamped with the restore's own `now` (= `last_reset_at`): with real PostgreSQL
+        the copies take time, and a later stamp would put the databases after the branch's
+        history start, so a branch from that start would have none.
         """
-        now = self.now()
         roles: dict[str, Role] = {}
         for role in source.roles.values():
             if role.created_at > point:
