@@ -1,0 +1,107 @@
+"""Creating and deleting the branches these workflows use, with Neon's refusals made explicit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import SecretStr
+
+from infra.neon import NeonClient, errors
+from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, CreatedBranch
+from infra.ops.safety.context import NeonTarget, Reporter
+from infra.ops.safety.errors import SafetyError
+from infra.ops.safety.times import at, rfc3339
+
+# Neon deletes an expiring branch by itself: a throwaway branch we fail to delete (a crash, a kill -9)
+# still disappears. Long enough for any migration test or drill.
+THROWAWAY_EXPIRY = timedelta(days=1)
+NEON_MAX_EXPIRY = timedelta(days=30)
+CLEANUP_HINT = "it expires on its own at {expires}; delete it sooner in the Neon Console or with neonctl"
+
+
+def limit_hint(project_id: str) -> str:
+    return (
+        f"delete branches you no longer need in project {project_id} (old backup/, restore-drill/ and "
+        "migration-test/ branches), or move the project to a plan with more branches"
+    )
+
+
+def explain(exc: errors.NeonError, *, doing: str, project_id: str) -> SafetyError:
+    """Neon's refusal as a SafetyError that names the limit or window Neon gave."""
+    if isinstance(exc, errors.UnprocessableEntityError):
+        return SafetyError(f"Neon refused to {doing}: {exc.api_message}", hint=limit_hint(project_id))
+    if isinstance(exc, errors.BadRequestError):
+        return SafetyError(f"Neon refused to {doing}: {exc.api_message}")
+    if isinstance(exc, errors.ConflictError):
+        return SafetyError(f"Neon refused to {doing}: {exc.api_message}", hint="choose another --name")
+    return SafetyError(f"could not {doing}: {exc}")
+
+
+def create_branch(
+    neon: NeonClient, target: NeonTarget, spec: BranchCreate, *, compute: bool, doing: str
+) -> CreatedBranch:
+    endpoints = [BranchEndpointOptions(type="read_write")] if compute else None
+    try:
+        return neon.create_branch(target.project_id, spec, endpoints=endpoints)
+    except errors.NeonError as exc:
+        raise explain(exc, doing=doing, project_id=target.project_id) from None
+
+
+def delete_branch(neon: NeonClient, target: NeonTarget, branch: Branch, reporter: Reporter) -> bool:
+    """Delete, reporting (not raising) a failure: cleanup must never hide the original error."""
+    try:
+        neon.delete_branch(target.project_id, branch.id)
+    except errors.NeonError as exc:
+        expires = rfc3339(branch.expires_at) if branch.expires_at else "never"
+        reporter.note(
+            f"warning: could not delete branch {branch.name} ({branch.id}): {exc}\n  "
+            + CLEANUP_HINT.format(expires=expires)
+        )
+        return False
+    return True
+
+
+@dataclass
+class Throwaway:
+    """A branch made to be deleted, with a compute and a connection URI for the stack's database."""
+
+    branch: Branch
+    uri: SecretStr
+    deleted: bool = False
+
+
+@contextmanager
+def throwaway_branch(
+    neon: NeonClient,
+    target: NeonTarget,
+    *,
+    name: str,
+    now: float,
+    reporter: Reporter,
+    point: datetime | None = None,
+) -> Iterator[Throwaway]:
+    """A branch of the default branch (at `point` or now) that is deleted on the way out, whatever happens."""
+    spec = BranchCreate(
+        name=name, parent_id=target.branch_id, parent_timestamp=point, expires_at=at(now) + THROWAWAY_EXPIRY
+    )
+    with reporter.working(f"creating branch {name}"):
+        created = create_branch(neon, target, spec, compute=True, doing=f"create branch {name}")
+    throwaway: Throwaway | None = None
+    try:
+        uri = neon.get_connection_uri(
+            target.project_id,
+            branch_id=created.branch.id,
+            database_name=target.outputs.database,
+            role_name=target.outputs.role,
+        )
+        throwaway = Throwaway(created.branch, uri)
+        yield throwaway
+    finally:
+        reporter.step(f"deleting branch {name}")
+        with reporter.working(f"deleting branch {name}"):
+            deleted = delete_branch(neon, target, created.branch, reporter)
+        if throwaway is not None:
+            throwaway.deleted = deleted

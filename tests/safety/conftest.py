@@ -1,0 +1,232 @@
+"""Fixtures for the data-safety workflows.
+
+Unit tier: the in-process emulator on a FakeClock (no sockets, no sleeps), a staging-like project,
+and a SafetyContext whose outputs come from that project instead of Pulumi.
+End-to-end tier (`safety_world`): the emulator server backed by a real PostgreSQL, and the real
+staging stack deployed onto it with the Pulumi CLI; commands run as `python -m infra ...`.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from infra.config import settings_from_stack_file
+from infra.neon import NeonClient, PollPolicy, RetryPolicy, models
+from infra.ops.safety.context import RecordingReporter, SafetyContext, StackOutputs
+from neon_emulator import EmulatorServer, EmulatorTransport, NeonBackend, PostgresBacking
+from tests.safety.fakes import FakeDatabase, FakeRunner
+from tests.support.clock import FakeClock
+from tests.support.postgres import PgClusterHandle
+from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, PulumiProject, require_pulumi
+
+API_KEY = "safety-unit-key-5f0e2c1d9a"
+E2E_API_KEY = "safety-e2e-key-8b3d6f1a4c27"
+BASE_URL = "http://neon.test/api/v2"
+RETENTION = 604_800  # staging's 7 days
+HOUR = 3_600.0
+
+
+# -- unit tier ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def backend(clock: FakeClock) -> NeonBackend:
+    """Launch, like the staging stack file: 10 branches, 2 protected branches, 7 days of history."""
+    return NeonBackend(plan="launch", operation_seconds=2.0, clock=clock.time, seed=0)
+
+
+@pytest.fixture
+def neon_factory(backend: NeonBackend, clock: FakeClock) -> Callable[[], NeonClient]:
+    def build() -> NeonClient:
+        return NeonClient(
+            API_KEY,
+            BASE_URL,
+            transport=EmulatorTransport(backend, sleep=clock.sleep),
+            sleep=clock.sleep,
+            monotonic=clock.monotonic,
+            clock=clock.time,
+            rng=random.Random(7),
+            retry=RetryPolicy(),
+            poll=PollPolicy(),
+        )
+
+    return build
+
+
+@dataclass
+class StagingProject:
+    """What `pulumi up --stack staging` would have made: a project with a protected default branch."""
+
+    project_id: str
+    branch_id: str
+    outputs: StackOutputs
+
+
+@pytest.fixture
+def staging(neon_factory: Callable[[], NeonClient], clock: FakeClock) -> StagingProject:
+    with neon_factory() as neon:
+        created = neon.create_project(
+            models.ProjectCreate(
+                name="workshelf-staging",
+                history_retention_seconds=RETENTION,
+                branch=models.ProjectBranchSpec(name="main", database_name="workshelf", role_name="workshelf_owner"),
+            )
+        )
+        branch_id = created.branch.id
+        neon.update_branch(created.project.id, branch_id, models.BranchUpdate(protected=True))
+        uri = created.connection_uris[0].connection_uri
+    clock.advance(2 * HOUR)  # some history to drill into
+    outputs = StackOutputs(
+        environment="staging",
+        database_url=uri,
+        host="ep-host.example",
+        database="workshelf",
+        role="workshelf_owner",
+        neon_project_id=created.project.id,
+        neon_branch_id=branch_id,
+    )
+    return StagingProject(created.project.id, branch_id, outputs)
+
+
+@dataclass
+class Harness:
+    ctx: SafetyContext
+    reporter: RecordingReporter
+    runner: FakeRunner
+    database: FakeDatabase
+    staging: StagingProject
+    neon: Callable[[], NeonClient]
+    outputs_read: list[str] = field(default_factory=list)
+
+    def branches(self) -> list[models.Branch]:
+        with self.neon() as neon:
+            return neon.list_branches(self.staging.project_id)
+
+    def branch_names(self) -> list[str]:
+        return sorted(b.name for b in self.branches())
+
+
+@pytest.fixture
+def harness(
+    staging: StagingProject, neon_factory: Callable[[], NeonClient], clock: FakeClock, tmp_path: Path
+) -> Harness:
+    reporter, runner, database = RecordingReporter(), FakeRunner(), FakeDatabase()
+    read: list[str] = []
+
+    def outputs(stack: str) -> StackOutputs:
+        read.append(stack)
+        return staging.outputs
+
+    ctx = SafetyContext(
+        settings=lambda stack: settings_from_stack_file(REPO, stack),
+        outputs=outputs,
+        neon=neon_factory,
+        reporter=reporter,
+        clock=clock,
+        runner=runner,
+        database=database,
+        report_dir=tmp_path / "reports",
+        cwd=tmp_path,
+    )
+    return Harness(ctx, reporter, runner, database, staging, neon_factory, read)
+
+
+# -- end-to-end tier ------------------------------------------------------------------------------
+
+
+@dataclass
+class CliRun:
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass
+class SafetyWorld:
+    """The emulator (real PostgreSQL behind it) with the staging stack deployed by the Pulumi CLI."""
+
+    backend: NeonBackend
+    server: EmulatorServer
+    project: PulumiProject
+    pg: PgClusterHandle
+    runs: list[CliRun] = field(default_factory=list)
+    outputs_cache: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**self.project.env, "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE, "COLUMNS": "200"}
+
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> CliRun:
+        """`python -m infra <args>` in the project copy (its own `infra/`), output kept for the secret scan."""
+        argv = [str(REPO / ".venv" / "bin" / "python"), "-m", "infra", *args]
+        done = subprocess.run(
+            argv, cwd=self.project.root, env=env or self.env, capture_output=True, text=True,
+            timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+        )
+        run = CliRun(argv, done.returncode, done.stdout, done.stderr)
+        self.runs.append(run)
+        return run
+
+    def outputs(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.project.outputs("staging", secrets=True).items()}
+
+    def neon(self) -> NeonClient:
+        return NeonClient(E2E_API_KEY, self.server.base_url)
+
+    def branches(self) -> list[models.Branch]:
+        with self.neon() as neon:
+            return neon.list_branches(self.outputs_cache["neon_project_id"])
+
+    def secrets(self) -> list[str]:
+        """Every password the emulator knows (all branches' roles), the API key and the passphrase."""
+        found = [E2E_API_KEY, TEST_PASSPHRASE, self.pg.password]
+        for project in self.backend.snapshot():
+            for branch in project.branches.values():
+                found += [r.password for r in branch.roles.values() if r.password]
+        return found
+
+
+@pytest.fixture(scope="module")
+def safety_world(pg_cluster: PgClusterHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SafetyWorld]:
+    require_pulumi()
+    backing = PostgresBacking(pg_cluster.admin_dsn)
+    backend = NeonBackend(plan="launch", operation_seconds=0.05, clock=time.time, seed=11, postgres=backing)
+    server = EmulatorServer(backend, host="127.0.0.1", port=0, api_key=E2E_API_KEY)
+    server.start()
+    try:
+        base = tmp_path_factory.mktemp("safety-world")
+        project = PulumiProject.create(base, {"NEON_API_URL": server.base_url, "NEON_API_KEY": E2E_API_KEY})
+        project.init("staging")
+        project.up("staging")
+        world = SafetyWorld(backend, server, project, pg_cluster)
+        world.outputs_cache = world.outputs()
+        yield world
+    finally:
+        server.stop()
+        backend.reset()  # drops every database and role the emulator made on the shared cluster
+
+
+def without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k not in names}
+
+
+def python() -> str:
+    return str(REPO / ".venv" / "bin" / "python")
+

@@ -1,0 +1,153 @@
+"""The typer commands: results on stdout, progress and errors on stderr, exit codes, confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import pytest
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.cli.safety import ConsoleReporter
+from infra.ops.safety.secrets import uri_password
+from neon_emulator import NeonBackend
+from tests.safety.conftest import Harness
+
+
+@pytest.fixture
+def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
+    harness.ctx.reporter = ConsoleReporter()
+    monkeypatch.setattr("infra.cli.safety.context", lambda: harness.ctx)
+    return harness
+
+
+def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_backup_branch__prints_id_and_restore_command(cli: Harness) -> None:
+    code, stdout, stderr = invoke("backup-branch", "--stack", "staging", "--expires-in", "12h")
+    assert code == 0, stderr
+    [backup] = [b for b in cli.branches() if b.name != "main"]
+    assert stdout.splitlines()[0].startswith(f"backup branch: {backup.name} ({backup.id}) of ")
+    assert stdout.splitlines()[1] == (
+        f"to restore the staging default branch from it: "
+        f"python -m infra restore --stack staging --from-branch {backup.id} --yes"
+    )
+    assert "==> creating backup branch" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--expires-in", "soon"], "'soon' is not a duration"),
+        (["--at", "2026-01-01 10:00"], "has no time zone"),
+    ],
+)
+def test_backup_branch__bad_values_are_usage_errors(cli: Harness, args: list[str], message: str) -> None:
+    code, _stdout, stderr = invoke("backup-branch", "--stack", "staging", *args)
+    assert code == 2
+    assert message in stderr
+    assert cli.branch_names() == ["main"]
+
+
+def test_refusals_are_one_line_errors_with_exit_code_1(cli: Harness) -> None:
+    code, stdout, stderr = invoke("restore-drill", "--stack", "dev")
+    assert (code, stdout) == (1, "")
+    assert stderr.startswith("error: `restore-drill` works on Neon stacks (staging, production); dev is")
+    assert "hint: for dev, run migrations directly" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_missing_api_key(cli: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.neon import NeonClient
+
+    monkeypatch.delenv("NEON_API_KEY", raising=False)
+    cli.ctx.neon = NeonClient.from_env
+    code, _stdout, stderr = invoke("backup-branch", "--stack", "staging")
+    assert code == 1
+    assert "error: NEON_API_KEY is not set" in stderr
+
+
+def test_migrate__failure_exit_code_and_restore_command(cli: Harness) -> None:
+    def leak(argv: Sequence[str], env: Mapping[str, str], emit: Callable[[str], None]) -> None:
+        emit("ERROR: relation already exists; url=" + env["DATABASE_URL"])
+
+    cli.runner.codes, cli.runner.script = [4], leak
+    code, stdout, stderr = invoke("migrate", "--stack", "staging", "--", "alembic", "-c", "x.ini", "upgrade", "head")
+    assert code == 4
+    assert cli.runner.calls[0].argv == ["alembic", "-c", "x.ini", "upgrade", "head"]
+    [backup] = [b for b in cli.branches() if b.name != "main"]
+    assert stdout.splitlines()[-1] == (
+        "to undo whatever the failed migration changed, run: "
+        f"python -m infra restore --stack staging --from-branch {backup.id} --yes"
+    )
+    assert "  | ERROR: relation already exists; url=postgresql://workshelf_owner:****@" in stderr
+    assert uri_password(cli.staging.outputs.database_url) not in stdout + stderr
+
+
+def test_migrate__dry_run(cli: Harness) -> None:
+    code, stdout, stderr = invoke("migrate", "--stack", "staging", "--dry-run-on-branch", "--", "true")
+    assert code == 0, stderr
+    assert stdout.startswith("dry run on branch migrate-dry-run/")
+    assert cli.branch_names() == ["main"]
+
+
+def test_migrate__dry_run_refuses_backup_options(cli: Harness) -> None:
+    code, _stdout, stderr = invoke("migrate", "--stack", "staging", "--dry-run-on-branch", "--name", "x", "--", "true")
+    assert code == 1
+    assert "error: --name and --expires-in describe the backup branch, which a dry run does not make" in stderr
+    assert cli.runner.calls == []
+
+
+def test_migration_test__exit_code_follows_the_result(cli: Harness) -> None:
+    cli.database.schemas = [["a"], ["a", "b"]]
+    code, stdout, _stderr = invoke("migration-test", "--stack", "staging", "--", "-c", "alembic.ini")
+    assert code == 1
+    assert "+b" in stdout
+    assert stdout.splitlines()[-1] == "result: FAILED"
+
+
+def test_restore_drill__report_dir_option(cli: Harness, tmp_path_factory: pytest.TempPathFactory) -> None:
+    where = tmp_path_factory.mktemp("elsewhere")
+    code, stdout, stderr = invoke("restore-drill", "--stack", "staging", "--ago", "30m", "--report-dir", str(where))
+    assert code == 0, stderr
+    assert f"report: {where}/restore-drill-staging-" in stdout
+    assert len(list(where.iterdir())) == 2
+
+
+def test_restore__production_refuses_without_yes(cli: Harness, backend: NeonBackend) -> None:
+    invoke("backup-branch", "--stack", "staging", "--name", "backup/b1")
+    backend.log.clear()
+    code, stdout, stderr = invoke("restore", "--stack", "production", "--from-branch", "backup/b1")
+    assert code == 1
+    assert stdout.startswith("restore plan for production")
+    assert "error: not restoring without --yes (production): re-run the command with --yes" in stderr
+    assert "POST /projects/{project_id}/branches/{branch_id}/restore" not in backend.request_counts()
+
+
+def test_restore__staging_asks_when_interactive(
+    cli: Harness, backend: NeonBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke("backup-branch", "--stack", "staging", "--name", "backup/b1")
+    monkeypatch.setattr("infra.cli.safety.interactive", lambda: True)
+    code, _stdout, stderr = invoke("restore", "--stack", "staging", "--from-branch", "backup/b1", stdin="n\n")
+    assert code == 1
+    assert "restore cancelled" in stderr
+    assert "POST /projects/{project_id}/branches/{branch_id}/restore" not in backend.request_counts()
+
+
+def test_restore__staging_refuses_without_yes_when_nobody_can_answer(cli: Harness) -> None:
+    invoke("backup-branch", "--stack", "staging", "--name", "backup/b1")
+    code, _stdout, stderr = invoke("restore", "--stack", "staging", "--from-branch", "backup/b1")
+    assert code == 1
+    assert "error: not restoring without --yes (staging)" in stderr
+
+
+def test_restore__with_yes(cli: Harness) -> None:
+    invoke("backup-branch", "--stack", "staging", "--name", "backup/b1")
+    code, stdout, stderr = invoke("restore", "--stack", "staging", "--from-branch", "backup/b1", "--yes")
+    assert code == 0, stderr
+    assert "previous state kept as backup/pre-restore-" in stdout
+    assert "to undo this restore: python -m infra restore --stack staging --from-branch br-" in stdout

@@ -1,0 +1,71 @@
+"""Reading a stack for the workflows: outputs through Pulumi, and the refusals on the way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.ops.pulumi import PulumiCli, PulumiError
+from infra.ops.safety.backup import BackupRequest, backup_branch
+from infra.ops.safety.context import outputs_reader
+from infra.ops.safety.errors import SafetyError
+from tests.safety.conftest import Harness
+from tests.support.pulumi_project import REPO
+
+
+class FakePulumi(PulumiCli):
+    def __init__(self, outputs: dict[str, Any] | Exception) -> None:
+        super().__init__(REPO, base_env={})
+        self._outputs = outputs
+        self.calls: list[tuple[str, bool]] = []
+
+    def outputs(self, stack: str, *, show_secrets: bool = False) -> dict[str, Any]:
+        self.calls.append((stack, show_secrets))
+        if isinstance(self._outputs, Exception):
+            raise self._outputs
+        return self._outputs
+
+
+FULL = {
+    "environment": "staging", "database_url": "postgresql://u:pw-123456@h/db", "host": "h", "database": "db",
+    "role": "u", "neon_project_id": "p-1", "neon_branch_id": "br-1",
+}
+
+
+def test_outputs_reader__reads_secrets_into_a_model() -> None:
+    pulumi = FakePulumi(FULL)
+    outputs = outputs_reader(pulumi)("staging")
+    assert pulumi.calls == [("staging", True)]
+    assert outputs.neon_branch_id == "br-1"
+    assert "pw-123456" not in repr(outputs)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({}, "the staging stack has no outputs (is it deployed?)"),
+        ({k: v for k, v in FULL.items() if k != "database_url"}, "the staging stack's outputs lack database_url"),
+        (PulumiError("PULUMI_CONFIG_PASSPHRASE is not set"), "PULUMI_CONFIG_PASSPHRASE is not set"),
+    ],
+)
+def test_unreadable_outputs_are_a_clear_refusal(
+    harness: Harness, raw: dict[str, Any] | Exception, message: str
+) -> None:
+    harness.ctx.outputs = outputs_reader(FakePulumi(raw))
+    with pytest.raises(SafetyError) as caught:
+        backup_branch(harness.ctx, "staging", BackupRequest())
+    assert caught.value.message.startswith("cannot read the staging stack's outputs: ")
+    assert message in caught.value.message
+    assert "pulumi up --stack staging" in caught.value.hint
+
+
+def test_outputs_without_neon_ids_are_refused(harness: Harness) -> None:
+    harness.ctx.outputs = outputs_reader(FakePulumi({**FULL, "neon_project_id": None}))
+    with pytest.raises(SafetyError, match="the staging stack's outputs name no Neon project or branch"):
+        backup_branch(harness.ctx, "staging", BackupRequest())
+
+
+def test_an_unknown_stack_names_the_missing_stack_file(harness: Harness) -> None:
+    with pytest.raises(SafetyError, match=r"Pulumi\.prod\.yaml not found"):
+        backup_branch(harness.ctx, "prod", BackupRequest())

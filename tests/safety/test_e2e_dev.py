@@ -1,0 +1,83 @@
+"""`migration-test --stack dev` end to end: the real dev stack (native PostgreSQL, deployed by the
+Pulumi CLI), the real alembic on the sample projects, and a scratch database that is always dropped."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from infra.devdb.engine import ENGINE_ENV
+from infra.localpg import find_binaries, pick_free_port
+from tests.safety.conftest import CliRun, python
+from tests.support.pulumi_project import DEV_PASSPHRASE, REPO, PulumiProject, require_pulumi
+
+pytestmark = pytest.mark.e2e
+
+SAMPLE = REPO / "tests" / "fixtures" / "alembic_sample" / "alembic.ini"
+BROKEN = REPO / "tests" / "fixtures" / "alembic_sample_broken" / "alembic.ini"
+
+
+@pytest.fixture(scope="module")
+def dev_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProject]:
+    require_pulumi()
+    if find_binaries() is None:
+        pytest.skip("no PostgreSQL server binaries (CI installs them: apt-get install postgresql)")
+    project = PulumiProject.create(tmp_path_factory.mktemp("safety-dev"), {ENGINE_ENV: "native"})
+    # `python -m infra` reads the dev stack from the project's own local backend, as on a laptop.
+    project.env["PULUMI_BACKEND_URL"] = f"file://{project.root / '.pulumi-state'}"
+    (project.root / ".pulumi-state").mkdir()
+    project.set_config("dev", "dev", "port", pick_free_port())
+    project.init("dev")
+    try:
+        project.up("dev")
+        yield project
+    finally:
+        project.run("destroy", "--yes", "--skip-preview", stack="dev")
+
+
+def cli(project: PulumiProject, *args: str) -> CliRun:
+    argv = [python(), "-m", "infra", *args]
+    env = {**project.env, "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE}
+    done = subprocess.run(argv, cwd=project.root, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return CliRun(argv, done.returncode, done.stdout, done.stderr)
+
+
+def databases(project: PulumiProject) -> set[str]:
+    url = str(project.outputs("dev", secrets=True)["database_url"])
+    with psycopg.connect(url) as conn:
+        return {str(r[0]) for r in conn.execute("SELECT datname FROM pg_database").fetchall()}
+
+
+def test_migration_test_on_dev__passes_and_drops_the_scratch_database(dev_project: PulumiProject) -> None:
+    before = databases(dev_project)
+    run = cli(dev_project, "migration-test", "--stack", "dev", "--", "-c", str(SAMPLE))
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("migration test on dev, scratch database migration_test_")
+    assert [line.split()[1:4] for line in lines[1:4]] == [
+        ["alembic", "upgrade", "head"], ["alembic", "downgrade", "-1"], ["alembic", "upgrade", "head"],
+    ]
+    assert lines[-1] == "result: PASSED"
+    assert databases(dev_project) == before
+    password = urlsplit(str(dev_project.outputs("dev", secrets=True)["database_url"])).password
+    assert password
+    assert password not in run.stdout + run.stderr
+
+
+def test_migration_test_on_dev__broken_downgrade_fails_with_the_schema_diff(dev_project: PulumiProject) -> None:
+    before = databases(dev_project)
+    run = cli(dev_project, "migration-test", "--stack", "dev", "--", "-c", str(BROKEN))
+    assert run.returncode == 1
+    assert "  +column public.books.isbn_old character varying(17)" in run.stdout
+    assert "problem: the schema after the second upgrade differs from the first" in run.stdout
+    assert databases(dev_project) == before
+
+
+def test_neon_only_commands_refuse_dev(dev_project: PulumiProject) -> None:
+    run = cli(dev_project, "migrate", "--stack", "dev", "--", "true")
+    assert run.returncode == 1
+    assert "error: `migrate` works on Neon stacks (staging, production); dev is a local PostgreSQL" in run.stderr

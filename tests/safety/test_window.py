@@ -1,0 +1,80 @@
+"""The history window: its bounds, and refusals that print them in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from infra.neon.models import Branch, Project
+from infra.ops.safety.errors import SafetyError
+from infra.ops.safety.window import check_point, default_point, history_window, point_ago
+
+NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def project(retention: int | None) -> Project:
+    return Project(
+        id="p-1", name="workshelf-staging", region_id="aws-eu-central-1", pg_version=17,
+        created_at=datetime(2025, 1, 1, tzinfo=UTC), history_retention_seconds=retention,
+    )
+
+
+def branch(created: datetime, reset: datetime | None = None) -> Branch:
+    return Branch(id="br-main", project_id="p-1", name="main", created_at=created, last_reset_at=reset)
+
+
+def test_window__retention_bounds_an_old_branch() -> None:
+    window = history_window(project(604_800), branch(datetime(2025, 6, 1, tzinfo=UTC)), NOW.timestamp())
+    assert (window.earliest, window.latest) == (NOW - timedelta(days=7), NOW)
+    assert window.bounds == "2026-01-03T12:00:00Z .. 2026-01-10T12:00:00Z (UTC)"
+
+
+def test_window__never_before_the_branch_began_or_was_last_restored() -> None:
+    young = history_window(project(604_800), branch(NOW - timedelta(hours=2)), NOW.timestamp())
+    assert young.earliest == NOW - timedelta(hours=2)
+    restored = history_window(
+        project(604_800), branch(NOW - timedelta(days=30), reset=NOW - timedelta(hours=1)), NOW.timestamp()
+    )
+    assert restored.earliest == NOW - timedelta(hours=1)
+
+
+@pytest.mark.parametrize("retention", [0, None])
+def test_window__no_history_is_refused(retention: int | None) -> None:
+    with pytest.raises(SafetyError) as caught:
+        history_window(project(retention), branch(NOW - timedelta(days=30)), NOW.timestamp())
+    assert "keeps no history (history_retention_seconds=0)" in caught.value.message
+    assert "historyRetentionSeconds" in caught.value.hint
+
+
+def test_check_point__outside_names_the_bounds_and_retention() -> None:
+    window = history_window(project(86_400), branch(NOW - timedelta(days=30)), NOW.timestamp())
+    with pytest.raises(SafetyError) as before:
+        check_point(window, NOW - timedelta(days=2), what="the drill point")
+    assert before.value.message == (
+        "the drill point 2026-01-08T12:00:00Z is before the window starts: the history window of branch main "
+        "(br-main) is 2026-01-09T12:00:00Z .. 2026-01-10T12:00:00Z (UTC): "
+        "history_retention_seconds=86400 (1 day)"
+    )
+    with pytest.raises(SafetyError, match="is after now"):
+        point_ago(window, timedelta(seconds=-5), what="the drill point")
+    assert check_point(window, NOW - timedelta(hours=3), what="x") == NOW - timedelta(hours=3)
+
+
+def test_default_point__one_hour_ago_or_clamped_inside_a_short_window() -> None:
+    old = history_window(project(604_800), branch(NOW - timedelta(days=30)), NOW.timestamp())
+    assert default_point(old, timedelta(hours=1)) == (NOW - timedelta(hours=1), None)
+    young = history_window(project(604_800), branch(NOW - timedelta(minutes=10)), NOW.timestamp())
+    point, note = default_point(young, timedelta(hours=1))
+    assert point == NOW - timedelta(minutes=9)  # the start plus a minute of clock-skew margin
+    assert note is not None
+    assert "older than the window allows" in note
+    tiny = history_window(project(604_800), branch(NOW - timedelta(seconds=20)), NOW.timestamp())
+    assert default_point(tiny, timedelta(hours=1))[0] == NOW - timedelta(seconds=10)
+
+
+def test_default_point__whole_seconds_only() -> None:
+    odd = history_window(project(604_800), branch(NOW - timedelta(seconds=21)), NOW.timestamp())
+    point, _note = default_point(odd, timedelta(hours=1))
+    assert point == NOW - timedelta(seconds=11)  # 21 s window, 10.5 s margin, truncated
+    assert point.microsecond == 0
