@@ -1,6 +1,6 @@
 """`python -m infra`: the operator CLI (onboarding, status, PR diffs, data-safety commands).
 
-Each noun lives in its own module and registers its commands here; command bodies only parse
+Each noun lives in its own module and registers its commands on `app`; command bodies only parse
 options and delegate to `infra/ops`.
 """
 
@@ -16,17 +16,5 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
-    # Imported for their side effect of adding commands to `app`; each module is optional while
-    # the CLI grows, so a missing one never breaks the others.
-    import importlib
-
-    for module in ("onboard", "prdiff", "safety"):
-        try:
-            importlib.import_module(f"infra.cli.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"infra.cli.{module}":
-                raise
-
-
-_register()
+# Each module adds its commands to `app` when imported.
+from infra.cli import onboard, prdiff, safety  # noqa: E402, F401

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from neon_emulator import FaultRule
-from tests.e2e.conftest import E2E_API_KEY, NeonWorld, start_world
+from tests.support.neon_world import E2E_API_KEY, NeonWorld, start_world
 
 pytestmark = pytest.mark.e2e
 

@@ -38,10 +38,7 @@ def result(**changes: object) -> OnboardResult:
 
 def test_format_table__aligns_keys_and_continuation_lines() -> None:
     assert format_table([("a", "1"), ("longer", "two\nlines"), ("e", "")]) == (
-        "  a       1\n"
-        "  longer  two\n"
-        "          lines\n"
-        "  e"
+        "  a       1\n  longer  two\n          lines\n  e"
     )
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import E2E_API_KEY, start_world
 from tests.prdiff.scenarios import (
     FIXTURES,
     edit_program,
@@ -24,6 +23,7 @@ from tests.prdiff.scenarios import (
     save_fixture,
     unprotect_production_branch,
 )
+from tests.support.neon_world import E2E_API_KEY, start_world
 from tests.support.pulumi_project import PulumiProject
 
 
@@ -56,8 +56,9 @@ def _program_changes(project: PulumiProject) -> None:
     original = edit_program(project, "infra/program.py", "protect=settings.is_production", "protect=False")
     _preview(project, "production", "production-protect-dropped")
     (project.root / "infra/program.py").write_text(original)
-    original = edit_program(project, "infra/components/neon_database.py", 'f"{name}-owner-role",',
-                            'f"{name}-owner-role-v2",')
+    original = edit_program(
+        project, "infra/components/neon_database.py", 'f"{name}-owner-role",', 'f"{name}-owner-role-v2",'
+    )
     _preview(project, "production", "production-role-delete")
     (project.root / "infra/components/neon_database.py").write_text(original)
 
@@ -66,8 +67,10 @@ def _drift(project: PulumiProject, base_url: str, admin_url: str) -> None:
     projects = httpx.get(f"{admin_url}/state", timeout=10).json()["projects"]
     staging_id = next(p["project"]["id"] for p in projects if p["project"]["name"] == "workshelf-staging")
     httpx.patch(
-        f"{base_url}/projects/{staging_id}", json={"project": {"history_retention_seconds": 3_600}},
-        headers={"Authorization": f"Bearer {E2E_API_KEY}"}, timeout=10,
+        f"{base_url}/projects/{staging_id}",
+        json={"project": {"history_retention_seconds": 3_600}},
+        headers={"Authorization": f"Bearer {E2E_API_KEY}"},
+        timeout=10,
     ).raise_for_status()
     result = project.run("refresh", "--preview-only", "--json", stack="staging", check=False)
     save_fixture("staging-drift-refresh", result.stdout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,8 @@ from infra.ops.prdiff.facts import stack_facts
 from infra.ops.prdiff.model import Report, StackPreview, StackReport
 from infra.ops.prdiff.preview import PreviewDigest
 from infra.ops.prdiff.risks import assess
-from neon_emulator import EmulatorServer, NeonBackend
-from tests.e2e.conftest import start_world
 from tests.prdiff.scenarios import load_fixture
-from tests.support.pulumi_project import PulumiProject
+from tests.support.neon_world import NeonWorld, deployed_world
 
 
 def preview_of(name: str, stack: str | None = None) -> StackPreview:
@@ -35,28 +32,15 @@ def report_of(*names: str, acknowledged: bool = False, project_dir: Path | None 
     return Report(stacks=stacks, acknowledged=acknowledged)
 
 
-@dataclass
-class World:
-    backend: NeonBackend
-    server: EmulatorServer
-    project: PulumiProject
-
-
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeonWorld]:
     """Staging and production deployed from the real stack files onto one emulator."""
-    backend, server, project = start_world(tmp_path_factory.mktemp("prdiff-world"))
-    try:
-        for stack in ("staging", "production"):
-            project.init(stack)
-            project.up(stack)
-        yield World(backend, server, project)
-    finally:
-        server.stop()
+    with deployed_world(tmp_path_factory.mktemp("prdiff-world")) as deployed:
+        yield deployed
 
 
 @pytest.fixture
-def pristine(world: World) -> Iterator[World]:
+def pristine(world: NeonWorld) -> Iterator[NeonWorld]:
     """Each test edits the copy's stack files and code as a pull request would; put them back after."""
     files = [world.project.stack_file(s) for s in ("staging", "production")]
     files += [world.project.root / "infra" / "program.py"]

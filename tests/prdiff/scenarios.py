@@ -34,8 +34,12 @@ def edit_stack_file(project: PulumiProject, stack: str, section: str, values: di
 
 def unprotect_production_branch(project: PulumiProject) -> None:
     edit_stack_file(project, "production", "neon", {"protectDefaultBranch": False})
-    edit_stack_file(project, "production", "safetyOverrides",
-                    {"unprotectedDefaultBranch": "data migration INC-42: the vendor tool needs an unprotected branch"})
+    edit_stack_file(
+        project,
+        "production",
+        "safetyOverrides",
+        {"unprotectedDefaultBranch": "data migration INC-42: the vendor tool needs an unprotected branch"},
+    )
 
 
 def restore_production_branch(project: PulumiProject) -> None:
@@ -59,8 +63,13 @@ def prdiff_env(project: PulumiProject) -> dict[str, str]:
 def run_infra(project: PulumiProject, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`python -m infra <args>` in the project copy, as the workflow runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "infra", *args], cwd=project.root, env=prdiff_env(project),
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [sys.executable, "-m", "infra", *args],
+        cwd=project.root,
+        env=prdiff_env(project),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -53,8 +53,10 @@ def test_check_drift__drift_found_exit_5_with_table_and_risk(tmp_path: Path) -> 
         ("staging", "preview", "--refresh"),
     ]
     assert result.summary == "drift check: staging: 1 resource drifted"
-    assert "| `staging-project` Project | `history_retention_seconds` | `604800 (7 days)` | `3600 (1 hour)` |" \
+    assert (
+        "| `staging-project` Project | `history_retention_seconds` | `604800 (7 days)` | `3600 (1 hour)` |"
         in result.markdown
+    )
     assert "restore horizon cut from 7 days to 1 hour outside Pulumi" in result.markdown
     path = GOLDEN / "drift-staging.md"
     if update_golden():

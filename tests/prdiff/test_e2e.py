@@ -16,9 +16,8 @@ from infra.ops.prdiff.gate import ACK_FLAG, EXIT_BLOCKED, EXIT_OK
 from infra.ops.prdiff.render import MARKER
 from infra.ops.prdiff.run import PrDiffOptions, pr_diff
 from infra.ops.pulumi import PulumiCli
-from tests.e2e.conftest import E2E_API_KEY
-from tests.prdiff.conftest import World
 from tests.prdiff.scenarios import edit_stack_file, prdiff_env, run_infra, unprotect_production_branch
+from tests.support.neon_world import E2E_API_KEY, NeonWorld
 from tests.support.pulumi_project import TEST_PASSPHRASE
 
 pytestmark = pytest.mark.e2e
@@ -26,11 +25,11 @@ pytestmark = pytest.mark.e2e
 BOTH = ("--stack", "staging", "--stack", "production")
 
 
-def _mutations(world: World) -> list[str]:
+def _mutations(world: NeonWorld) -> list[str]:
     return [key for key in world.backend.request_counts() if not key.startswith("GET ")]
 
 
-def test_no_changes__verdict_no_changes_exit_0(pristine: World) -> None:
+def test_no_changes__verdict_no_changes_exit_0(pristine: NeonWorld) -> None:
     result = run_infra(pristine.project, "pr-diff", *BOTH)
     assert result.returncode == EXIT_OK, result.stderr
     assert result.stdout.startswith(MARKER)
@@ -39,17 +38,19 @@ def test_no_changes__verdict_no_changes_exit_0(pristine: World) -> None:
     assert result.stderr == ""
 
 
-def test_retention_change__staging_update_with_the_restore_horizon(pristine: World) -> None:
+def test_retention_change__staging_update_with_the_restore_horizon(pristine: NeonWorld) -> None:
     edit_stack_file(pristine.project, "staging", "neon", {"historyRetentionSeconds": 86_400})
     result = run_infra(pristine.project, "pr-diff", *BOTH)
     assert result.returncode == EXIT_OK, result.stderr
     assert "**staging:** 1 update · **production:** no changes" in result.stdout
     assert "- ⚠️ **staging: restore horizon shortened from 7 days to 1 day.**" in result.stdout
-    assert "| `staging-project` Project | update | `history_retention_seconds`: `604800 (7 days)` → " \
-           "`86400 (1 day)` |" in result.stdout
+    assert (
+        "| `staging-project` Project | update | `history_retention_seconds`: `604800 (7 days)` → "
+        "`86400 (1 day)` |" in result.stdout
+    )
 
 
-def test_retention_change__same_report_through_the_ops_function(pristine: World) -> None:
+def test_retention_change__same_report_through_the_ops_function(pristine: NeonWorld) -> None:
     edit_stack_file(pristine.project, "staging", "neon", {"historyRetentionSeconds": 86_400})
     cli = PulumiCli(pristine.project.root, base_env=prdiff_env(pristine.project))
     result = pr_diff(PrDiffOptions(stacks=["staging"], project_dir=pristine.project.root), cli)
@@ -59,14 +60,16 @@ def test_retention_change__same_report_through_the_ops_function(pristine: World)
     assert stack.facts.plan == "launch"
 
 
-def test_region_change_on_production__blocked_then_let_through_by_the_acknowledgement(pristine: World) -> None:
+def test_region_change_on_production__blocked_then_let_through_by_the_acknowledgement(pristine: NeonWorld) -> None:
     edit_stack_file(pristine.project, "production", "neon", {"regionId": "aws-us-east-2"})
     pristine.backend.log.clear()
     blocked = run_infra(pristine.project, "pr-diff", *BOTH)
     assert blocked.returncode == EXIT_BLOCKED, blocked.stderr
     assert "### Infra diff — ⛔ merge blocked (destructive change not acknowledged)" in blocked.stdout
-    assert "- ⛔ **production project `production-project` would be replaced " \
-           "(`region_id`: `aws-eu-central-1` → `aws-us-east-2`).**" in blocked.stdout
+    assert (
+        "- ⛔ **production project `production-project` would be replaced "
+        "(`region_id`: `aws-eu-central-1` → `aws-us-east-2`).**" in blocked.stdout
+    )
     assert "| **`production-project`** Project | **replace** (`region_id`; blocked by `protect`)" in blocked.stdout
     assert "blocked by the destructive-change gate (1 change):" in blocked.stderr
     assert "infra:acknowledge-destructive" in blocked.stderr
@@ -77,7 +80,7 @@ def test_region_change_on_production__blocked_then_let_through_by_the_acknowledg
     assert _mutations(pristine) == []  # previews never touch Neon
 
 
-def test_protection_removal_on_production__blocked(pristine: World) -> None:
+def test_protection_removal_on_production__blocked(pristine: NeonWorld) -> None:
     unprotect_production_branch(pristine.project)
     result = run_infra(pristine.project, "pr-diff", *BOTH)
     assert result.returncode == EXIT_BLOCKED, result.stderr
@@ -87,7 +90,7 @@ def test_protection_removal_on_production__blocked(pristine: World) -> None:
     assert "| `production-default-branch` Branch | update | `protected`: `true` → `false` |" in result.stdout
 
 
-def test_comment_and_messages_hold_no_password_uri_api_key_or_passphrase(pristine: World) -> None:
+def test_comment_and_messages_hold_no_password_uri_api_key_or_passphrase(pristine: NeonWorld) -> None:
     secrets = [E2E_API_KEY, TEST_PASSPHRASE]
     for stack in ("staging", "production"):
         url = pristine.project.outputs(stack, secrets=True)["database_url"]
@@ -103,21 +106,25 @@ def test_comment_and_messages_hold_no_password_uri_api_key_or_passphrase(pristin
     assert "postgres" not in result.stdout.replace("postgresql-", "")
 
 
-def test_drift__none_then_found_after_a_change_in_neon(world: World) -> None:
+def test_drift__none_then_found_after_a_change_in_neon(world: NeonWorld) -> None:
     clean = run_infra(world.project, "drift", "--stack", "staging")
     assert clean.returncode == EXIT_OK, clean.stderr
     assert "**staging:** no drift" in clean.stdout
     projects = httpx.get(f"{world.server.admin_url}/state", timeout=10).json()["projects"]
     staging_id = next(p["project"]["id"] for p in projects if p["project"]["name"] == "workshelf-staging")
     httpx.patch(
-        f"{world.server.base_url}/projects/{staging_id}", json={"project": {"history_retention_seconds": 3_600}},
-        headers={"Authorization": f"Bearer {E2E_API_KEY}"}, timeout=10,
+        f"{world.server.base_url}/projects/{staging_id}",
+        json={"project": {"history_retention_seconds": 3_600}},
+        headers={"Authorization": f"Bearer {E2E_API_KEY}"},
+        timeout=10,
     ).raise_for_status()
     drifted = run_infra(world.project, "drift", "--stack", "staging", "--stack", "production")
     assert drifted.returncode == EXIT_DRIFT, drifted.stderr
     assert "**staging:** 1 resource drifted · **production:** no drift" in drifted.stdout
-    assert "| `staging-project` Project | `history_retention_seconds` | `604800 (7 days)` | `3600 (1 hour)` |" \
+    assert (
+        "| `staging-project` Project | `history_retention_seconds` | `604800 (7 days)` | `3600 (1 hour)` |"
         in drifted.stdout
+    )
     assert "drift check: staging: 1 resource drifted; production: no drift" in drifted.stderr
     # A drift check writes no state: Pulumi still records the deployed value.
     state = json.loads(world.project.state_file("staging").read_text())

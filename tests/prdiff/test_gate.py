@@ -70,7 +70,8 @@ def test_gate_message__silent_without_blocking_changes() -> None:
 
 def test_parse_sources() -> None:
     assert parse_sources(["staging=a.json", "production=/x/b.json"]) == {
-        "staging": Path("a.json"), "production": Path("/x/b.json"),
+        "staging": Path("a.json"),
+        "production": Path("/x/b.json"),
     }
     with pytest.raises(PrDiffError, match="--from takes STACK=FILE"):
         parse_sources(["staging"])
@@ -99,8 +100,9 @@ def _from(*pairs: tuple[str, str]) -> list[str]:
 
 
 def test_cli__blocked_prints_the_comment_and_the_gate_message_exit_3() -> None:
-    result = CliRunner().invoke(app, ["pr-diff", *_from(("staging", "staging-no-changes"),
-                                                           ("production", "production-region"))])
+    result = CliRunner().invoke(
+        app, ["pr-diff", *_from(("staging", "staging-no-changes"), ("production", "production-region"))]
+    )
     assert result.exit_code == EXIT_BLOCKED
     assert result.stdout.startswith(MARKER + "\n")
     assert "blocked by the destructive-change gate" in result.stderr

@@ -94,8 +94,13 @@ def test_table__destructive_rows_first_and_bold() -> None:
 
 
 def test_table_cells_survive_pipes_and_backticks() -> None:
-    change = ResourceChange(urn="u", name="odd|name", kind="Project", action="update",
-                            fields=[FieldChange(name="name", old="a`b", new="c|d")])
+    change = ResourceChange(
+        urn="u",
+        name="odd|name",
+        kind="Project",
+        action="update",
+        fields=[FieldChange(name="name", old="a`b", new="c|d")],
+    )
     row = table_row(change)
     assert row.count(" | ") == 2  # the cell separators only: the pipe in the values is escaped
     assert "``a`b``" in row

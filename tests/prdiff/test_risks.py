@@ -12,13 +12,17 @@ from infra.ops.prdiff.risks import assess
 from tests.prdiff.conftest import report_of
 
 STAGING = StackFacts(stack="staging", environment="staging", plan="launch", history_retention_seconds=604_800)
-PRODUCTION = StackFacts(stack="production", environment="production", plan="scale",
-                        history_retention_seconds=2_592_000)
+PRODUCTION = StackFacts(stack="production", environment="production", plan="scale", history_retention_seconds=2_592_000)
 
 
 def _project_update(*fields: FieldChange, stack: str = "staging") -> StackPreview:
-    change = ResourceChange(urn=f"urn:pulumi:{stack}::p::t::{stack}-project", name=f"{stack}-project",
-                            kind="Project", action="update", fields=list(fields))
+    change = ResourceChange(
+        urn=f"urn:pulumi:{stack}::p::t::{stack}-project",
+        name=f"{stack}-project",
+        kind="Project",
+        action="update",
+        fields=list(fields),
+    )
     return StackPreview(stack=stack, changes=[change])
 
 
@@ -57,8 +61,12 @@ def test_retention_over_cap__from_the_config_the_preview_ran_with() -> None:
 
 
 def test_retention_over_cap__from_the_stack_file_when_no_preview_ran(tmp_path: Path) -> None:
-    stack_file = {"config": {"workshelf-infra:environment": "staging",
-                             "workshelf-infra:neon": {"plan": "free", "historyRetentionSeconds": 86_400}}}
+    stack_file = {
+        "config": {
+            "workshelf-infra:environment": "staging",
+            "workshelf-infra:neon": {"plan": "free", "historyRetentionSeconds": 86_400},
+        }
+    }
     (tmp_path / "Pulumi.staging.yaml").write_text(yaml.safe_dump(stack_file))
     facts = stack_facts("staging", tmp_path, {})
     assert facts.plan == "free"
@@ -72,8 +80,7 @@ def test_production_region_change__one_blocking_risk_naming_the_cause_and_what_g
     assert risk.kind == "location-changed"
     assert risk.blocking
     assert risk.title == (
-        "production project `production-project` would be replaced "
-        "(`region_id`: `aws-eu-central-1` → `aws-us-east-2`)"
+        "production project `production-project` would be replaced (`region_id`: `aws-eu-central-1` → `aws-us-east-2`)"
     )
     assert "every row" in risk.detail
     assert "branch `production-default-branch`, role `production-owner-role`" in risk.detail
@@ -95,8 +102,13 @@ def test_production_branch_unprotected__blocks() -> None:
 
 
 def test_staging_branch_unprotected__called_out_without_blocking() -> None:
-    change = ResourceChange(urn="urn:x::staging-default-branch", name="staging-default-branch", kind="Branch",
-                            action="update", fields=[FieldChange(name="protected", old=True, new=False)])
+    change = ResourceChange(
+        urn="urn:x::staging-default-branch",
+        name="staging-default-branch",
+        kind="Branch",
+        action="update",
+        fields=[FieldChange(name="protected", old=True, new=False)],
+    )
     [risk] = assess(StackPreview(stack="staging", changes=[change]), STAGING)
     assert (risk.kind, risk.blocking) == ("protection-removed", False)
 
@@ -139,8 +151,13 @@ def test_failed_preview__is_a_risk_with_the_message() -> None:
 
 def test_blocking_risks_come_first() -> None:
     retention = FieldChange(name="history_retention_seconds", old=2_592_000, new=2_000_000)
-    branch = ResourceChange(urn="urn:x::b", name="b", kind="Branch", action="update",
-                            fields=[FieldChange(name="protected", old=True, new=False)])
+    branch = ResourceChange(
+        urn="urn:x::b",
+        name="b",
+        kind="Branch",
+        action="update",
+        fields=[FieldChange(name="protected", old=True, new=False)],
+    )
     preview = _project_update(retention, stack="production")
     preview = preview.model_copy(update={"changes": [*preview.changes, branch]})
     assert [r.blocking for r in assess(preview, PRODUCTION)] == [True, False]

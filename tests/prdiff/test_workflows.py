@@ -90,15 +90,29 @@ def test_main__not_a_directory_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
 @pytest.mark.e2e
 def test_actionlint__both_workflows_clean_and_a_broken_one_caught(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": os.environ.get("PATH", "")}
-    clean = subprocess.run([sys.executable, "-m", "infra.toolchain.actionlint", str(WORKFLOWS)], cwd=REPO,
-                           env=env, capture_output=True, text=True, timeout=900, check=False)
+    clean = subprocess.run(
+        [sys.executable, "-m", "infra.toolchain.actionlint", str(WORKFLOWS)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert clean.returncode == 0, clean.stdout + clean.stderr
     broken = tmp_path / "broken.yml"
     broken.write_text(
         "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - uses: pulumi/actions@v6\n        with:\n          stack: production\n"
     )
-    found = subprocess.run([sys.executable, "-m", "infra.toolchain.actionlint", str(tmp_path)], cwd=REPO,
-                           env=env, capture_output=True, text=True, timeout=900, check=False)
+    found = subprocess.run(
+        [sys.executable, "-m", "infra.toolchain.actionlint", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert found.returncode == 1
     assert 'input "stack" is not defined in action "pulumi/actions@v6"' in found.stdout

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +19,14 @@ import pytest
 from infra.config import settings_from_stack_file
 from infra.neon import NeonClient, PollPolicy, RetryPolicy, models
 from infra.ops.safety.context import RecordingReporter, SafetyContext, StackOutputs
-from neon_emulator import EmulatorServer, EmulatorTransport, NeonBackend, PostgresBacking
+from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
 from tests.safety.fakes import FakeDatabase, FakeRunner
 from tests.support.clock import FakeClock
+from tests.support.neon_world import E2E_API_KEY, NeonWorld, start_world
 from tests.support.postgres import PgClusterHandle
-from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, PulumiProject, require_pulumi
+from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, CommandRun
 
 API_KEY = "safety-unit-key-5f0e2c1d9a"
-E2E_API_KEY = "safety-e2e-key-8b3d6f1a4c27"
 BASE_URL = "http://neon.test/api/v2"
 RETENTION = 604_800  # staging's 7 days
 HOUR = 3_600.0
@@ -147,40 +146,31 @@ def harness(
 
 
 @dataclass
-class CliRun:
-    argv: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-@dataclass
-class SafetyWorld:
+class SafetyWorld(NeonWorld):
     """The emulator (real PostgreSQL behind it) with the staging stack deployed by the Pulumi CLI."""
 
-    backend: NeonBackend
-    server: EmulatorServer
-    project: PulumiProject
-    pg: PgClusterHandle
-    runs: list[CliRun] = field(default_factory=list)
+    pg: PgClusterHandle | None = None
+    runs: list[CommandRun] = field(default_factory=list)
     outputs_cache: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
         return {**self.project.env, "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE, "COLUMNS": "200"}
 
-    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> CliRun:
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> CommandRun:
         """`python -m infra <args>` in the project copy (its own `infra/`), output kept for the secret scan."""
         argv = [str(REPO / ".venv" / "bin" / "python"), "-m", "infra", *args]
         done = subprocess.run(
-            argv, cwd=self.project.root, env=env or self.env, capture_output=True, text=True,
-            timeout=timeout, check=False, stdin=subprocess.DEVNULL,
+            argv,
+            cwd=self.project.root,
+            env=env or self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
-        run = CliRun(argv, done.returncode, done.stdout, done.stderr)
+        run = CommandRun(argv, done.returncode, done.stdout, done.stderr)
         self.runs.append(run)
         return run
 
@@ -196,6 +186,7 @@ class SafetyWorld:
 
     def secrets(self) -> list[str]:
         """Every password the emulator knows (all branches' roles), the API key and the passphrase."""
+        assert self.pg is not None
         found = [E2E_API_KEY, TEST_PASSPHRASE, self.pg.password]
         for project in self.backend.snapshot():
             for branch in project.branches.values():
@@ -205,17 +196,14 @@ class SafetyWorld:
 
 @pytest.fixture(scope="module")
 def safety_world(pg_cluster: PgClusterHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SafetyWorld]:
-    require_pulumi()
-    backing = PostgresBacking(pg_cluster.admin_dsn)
-    backend = NeonBackend(plan="launch", operation_seconds=0.05, clock=time.time, seed=11, postgres=backing)
-    server = EmulatorServer(backend, host="127.0.0.1", port=0, api_key=E2E_API_KEY)
-    server.start()
+    # Launch plan: its limit of 2 protected branches is one of the refusals under test.
+    backend, server, project = start_world(
+        tmp_path_factory.mktemp("safety-world"), plan="launch", postgres=PostgresBacking(pg_cluster.admin_dsn)
+    )
     try:
-        base = tmp_path_factory.mktemp("safety-world")
-        project = PulumiProject.create(base, {"NEON_API_URL": server.base_url, "NEON_API_KEY": E2E_API_KEY})
         project.init("staging")
         project.up("staging")
-        world = SafetyWorld(backend, server, project, pg_cluster)
+        world = SafetyWorld(backend, server, project, pg=pg_cluster)
         world.outputs_cache = world.outputs()
         yield world
     finally:
@@ -229,4 +217,3 @@ def without(env: dict[str, str], *names: str) -> dict[str, str]:
 
 def python() -> str:
     return str(REPO / ".venv" / "bin" / "python")
-

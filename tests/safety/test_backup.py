@@ -87,8 +87,10 @@ def test_backup_branch__refuses_a_point_outside_the_window_with_its_bounds(harne
     main = next(b for b in harness.branches() if b.name == "main")
     assert main.created_at is not None
     born = main.created_at  # the window starts where the branch began, not 7 days ago
-    assert f"is before the window starts: the history window of branch main ({harness.staging.branch_id}) is " \
+    assert (
+        f"is before the window starts: the history window of branch main ({harness.staging.branch_id}) is "
         f"{rfc3339(born)} .. {rfc3339(now)} (UTC)" in caught.value.message
+    )
     assert harness.branch_names() == ["main"]
 
 

@@ -57,11 +57,23 @@ def test_load_checks__missing_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("expect", "actual", "ok"),
     [
-        ("3", "3", True), ("3", "4", False), ("Dune", "Dune", True), ("dune", "Dune", False),
-        (">= 2", "2", True), (">= 2", "1", False), ("> 2", "2.5", True), ("< 10", "9", True),
-        ("<= 1", "2", False), ("!= 0", "0", False), ("<> 0", "1", True), ("= 1.0", "1", True),
-        ("= Dune", "Dune", True), ("!= Dune", "Arrakis", True), (">= 2", "many", False),
-        ("true", "true", True), ("null", "null", True),
+        ("3", "3", True),
+        ("3", "4", False),
+        ("Dune", "Dune", True),
+        ("dune", "Dune", False),
+        (">= 2", "2", True),
+        (">= 2", "1", False),
+        ("> 2", "2.5", True),
+        ("< 10", "9", True),
+        ("<= 1", "2", False),
+        ("!= 0", "0", False),
+        ("<> 0", "1", True),
+        ("= 1.0", "1", True),
+        ("= Dune", "Dune", True),
+        ("!= Dune", "Arrakis", True),
+        (">= 2", "many", False),
+        ("true", "true", True),
+        ("null", "null", True),
     ],
 )
 def test_matches(expect: str, actual: str, ok: bool) -> None:

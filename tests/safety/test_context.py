@@ -28,8 +28,13 @@ class FakePulumi(PulumiCli):
 
 
 FULL = {
-    "environment": "staging", "database_url": "postgresql://u:pw-123456@h/db", "host": "h", "database": "db",
-    "role": "u", "neon_project_id": "p-1", "neon_branch_id": "br-1",
+    "environment": "staging",
+    "database_url": "postgresql://u:pw-123456@h/db",
+    "host": "h",
+    "database": "db",
+    "role": "u",
+    "neon_project_id": "p-1",
+    "neon_branch_id": "br-1",
 }
 
 

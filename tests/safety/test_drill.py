@@ -45,8 +45,11 @@ def test_drill__branches_one_hour_back_checks_reports_and_deletes(
     assert report.branch_deleted
     assert harness.branch_names() == ["main"]
     assert [s.name for s in report.steps] == [
-        "check the history window", "create the branch and its compute", "connect, list tables, count rows",
-        "run the checks", "delete the drill branch",
+        "check the history window",
+        "create the branch and its compute",
+        "connect, list tables, count rows",
+        "run the checks",
+        "delete the drill branch",
     ]
     assert all(s.seconds >= 0 for s in report.steps)
     assert report.steps[1].seconds > 0  # the emulator's operations take (fake) time
@@ -70,9 +73,7 @@ def test_drill__the_drill_branch_uses_its_own_credentials(harness: Harness) -> N
     assert url != harness.staging.outputs.database_url.get_secret_value()
 
 
-def test_drill__a_failing_check_fails_the_drill_and_still_deletes(
-    harness: Harness, check_file: Path
-) -> None:
+def test_drill__a_failing_check_fails_the_drill_and_still_deletes(harness: Harness, check_file: Path) -> None:
     harness.database.values = [QueryValue(value="2", rows=1), QueryValue(error='relation "books" does not exist')]
     outcome = restore_drill(harness.ctx, "staging", check_file=check_file)
     assert not outcome.report.ok

@@ -12,8 +12,8 @@ import pytest
 
 from infra.devdb.engine import ENGINE_ENV
 from infra.localpg import find_binaries, pick_free_port
-from tests.safety.conftest import CliRun, python
-from tests.support.pulumi_project import DEV_PASSPHRASE, REPO, PulumiProject, require_pulumi
+from tests.safety.conftest import python
+from tests.support.pulumi_project import DEV_PASSPHRASE, REPO, CommandRun, PulumiProject, require_pulumi
 
 pytestmark = pytest.mark.e2e
 
@@ -39,11 +39,11 @@ def dev_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProj
         project.run("destroy", "--yes", "--skip-preview", stack="dev")
 
 
-def cli(project: PulumiProject, *args: str) -> CliRun:
+def cli(project: PulumiProject, *args: str) -> CommandRun:
     argv = [python(), "-m", "infra", *args]
     env = {**project.env, "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE}
     done = subprocess.run(argv, cwd=project.root, env=env, capture_output=True, text=True, timeout=300, check=False)
-    return CliRun(argv, done.returncode, done.stdout, done.stderr)
+    return CommandRun(argv, done.returncode, done.stdout, done.stderr)
 
 
 def databases(project: PulumiProject) -> set[str]:
@@ -59,7 +59,9 @@ def test_migration_test_on_dev__passes_and_drops_the_scratch_database(dev_projec
     lines = run.stdout.splitlines()
     assert lines[0].startswith("migration test on dev, scratch database migration_test_")
     assert [line.split()[1:4] for line in lines[1:4]] == [
-        ["alembic", "upgrade", "head"], ["alembic", "downgrade", "-1"], ["alembic", "upgrade", "head"],
+        ["alembic", "upgrade", "head"],
+        ["alembic", "downgrade", "-1"],
+        ["alembic", "upgrade", "head"],
     ]
     assert lines[-1] == "result: PASSED"
     assert databases(dev_project) == before

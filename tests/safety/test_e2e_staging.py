@@ -24,8 +24,8 @@ import pytest
 
 from infra.neon import models
 from infra.ops.safety.times import rfc3339
-from tests.safety.conftest import CliRun, SafetyWorld, python, without
-from tests.support.pulumi_project import REPO
+from tests.safety.conftest import SafetyWorld, python, without
+from tests.support.pulumi_project import REPO, CommandRun
 
 pytestmark = pytest.mark.e2e
 
@@ -61,8 +61,9 @@ def py(code: str) -> list[str]:
 
 # 1 -- migrate (success) -------------------------------------------------------------------------
 def test_migrate__backs_up_then_applies_the_sample_migrations(safety_world: SafetyWorld) -> None:
-    run = safety_world.cli("migrate", "--stack", "staging", "--", python(), "-m", "alembic", "-c", str(SAMPLE),
-                           "upgrade", "head")
+    run = safety_world.cli(
+        "migrate", "--stack", "staging", "--", python(), "-m", "alembic", "-c", str(SAMPLE), "upgrade", "head"
+    )
     assert run.returncode == 0, run.output
     assert books(safety_world) == 3
     assert "Running upgrade 0002 -> 0003" in run.stderr
@@ -143,8 +144,14 @@ def test_interrupted_dry_run_still_deletes_its_branch(safety_world: SafetyWorld,
     wait = "import time; print('ready', flush=True); time.sleep(120)"
     argv = [python(), "-m", "infra", "migrate", "--stack", "staging", "--dry-run-on-branch", "--", *py(wait)]
     child = subprocess.Popen(
-        argv, cwd=safety_world.project.root, env=safety_world.env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        argv,
+        cwd=safety_world.project.root,
+        env=safety_world.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     assert child.stderr is not None
     seen = []
@@ -158,7 +165,7 @@ def test_interrupted_dry_run_still_deletes_its_branch(safety_world: SafetyWorld,
     else:
         child.send_signal(signal.SIGTERM)  # what a cancelled CI job does: our process only
     stdout, rest = child.communicate(timeout=60)
-    safety_world.runs.append(CliRun(argv, child.returncode, stdout, "".join(seen) + rest))
+    safety_world.runs.append(CommandRun(argv, child.returncode, stdout, "".join(seen) + rest))
     assert child.returncode != 0
     assert "==> deleting branch migrate-dry-run/" in rest
     no_throwaways(safety_world)
@@ -209,8 +216,11 @@ def test_restore_drill__verifies_a_past_point_and_writes_reports(safety_world: S
     assert report["branch_deleted"] is True
     assert {"public.books": 3, "public.authors": 2}.items() <= {t["table"]: t["rows"] for t in report["tables"]}.items()
     assert [s["name"] for s in report["steps"]] == [
-        "check the history window", "create the branch and its compute", "connect, list tables, count rows",
-        "run the checks", "delete the drill branch",
+        "check the history window",
+        "create the branch and its compute",
+        "connect, list tables, count rows",
+        "run the checks",
+        "delete the drill branch",
     ]
     assert report["time_to_usable_copy_seconds"] > 0
     assert "| catalogue size | `3` | `3` | ok |" in markdown.read_text()
@@ -271,8 +281,9 @@ def test_recover_a_deleted_backup_branch_from_history(safety_world: SafetyWorld)
     with safety_world.neon() as neon:
         neon.delete_branch(lost.project_id, lost.id)
     assert lost.parent_timestamp is not None
-    run = safety_world.cli("backup-branch", "--stack", "staging", "--name", "backup/to-lose",
-                           "--at", rfc3339(lost.parent_timestamp))
+    run = safety_world.cli(
+        "backup-branch", "--stack", "staging", "--name", "backup/to-lose", "--at", rfc3339(lost.parent_timestamp)
+    )
     assert run.returncode == 0, run.output
     again = next(b for b in safety_world.branches() if b.name == "backup/to-lose")
     assert (again.parent_id, again.parent_timestamp) == (lost.parent_id, lost.parent_timestamp)
@@ -340,4 +351,3 @@ def test_no_secret_in_any_output_or_report(safety_world: SafetyWorld) -> None:
             assert secret not in text
     assert safety_world.outputs_cache["database_url"] not in "\n".join(outputs + reports)
     no_throwaways(safety_world)
-

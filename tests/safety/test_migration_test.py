@@ -27,7 +27,9 @@ def test_migration_test__three_steps_on_a_throwaway_branch(harness: Harness) -> 
     assert len(urls) == 1
     assert urls != {harness.staging.outputs.database_url.get_secret_value()}
     assert [(s.name, s.revision) for s in result.steps] == [
-        ("upgrade head", "0003"), ("downgrade -1", "0002"), ("upgrade head", "0003")
+        ("upgrade head", "0003"),
+        ("downgrade -1", "0002"),
+        ("upgrade head", "0003"),
     ]
     assert result.database.startswith("branch migration-test/")
     assert result.cleaned_up
@@ -43,7 +45,9 @@ def test_migration_test__a_schema_difference_fails_with_the_diff(harness: Harnes
     result = migration_test(harness.ctx, "staging", ARGS)
     assert not result.ok
     assert result.schema_diff == [
-        "--- after upgrade 1", "+++ after upgrade 2", "@@ -1,0 +2 @@",
+        "--- after upgrade 1",
+        "+++ after upgrade 2",
+        "@@ -1,0 +2 @@",
         "+column public.books.isbn_old character varying(17)",
     ]
     assert "a downgrade does not reverse its upgrade" in result.problems[0]

@@ -94,15 +94,18 @@ def test_checks_run_read_only_and_render_values(dev_db: DevDatabase, scratch: Se
     with psycopg.connect(scratch.get_secret_value(), autocommit=True) as conn:
         conn.execute("CREATE TABLE books (id int PRIMARY KEY, title text, price numeric(6,2), ok bool)")
         conn.execute("INSERT INTO books VALUES (1, 'Dune', 9.50, true), (2, NULL, 10.00, false)")
-    values = tools.query_values(scratch, [
-        "SELECT count(*) FROM books",
-        "SELECT title FROM books WHERE id = 2",
-        "SELECT price FROM books ORDER BY id",
-        "SELECT ok FROM books WHERE id = 1",
-        "SELECT 1 WHERE false",
-        "INSERT INTO books VALUES (3, 'x', 1, true) RETURNING id",
-        "SELECT * FROM missing",
-    ])
+    values = tools.query_values(
+        scratch,
+        [
+            "SELECT count(*) FROM books",
+            "SELECT title FROM books WHERE id = 2",
+            "SELECT price FROM books ORDER BY id",
+            "SELECT ok FROM books WHERE id = 1",
+            "SELECT 1 WHERE false",
+            "INSERT INTO books VALUES (3, 'x', 1, true) RETURNING id",
+            "SELECT * FROM missing",
+        ],
+    )
     assert [(v.value, v.rows) for v in values[:5]] == [("2", 1), ("null", 1), ("9.50", 2), ("true", 1), (None, 0)]
     assert values[5].error is not None
     assert "read-only transaction" in values[5].error
@@ -163,7 +166,9 @@ def test_migration_test__sample_project_round_trips_on_dev(dev_db: DevDatabase, 
     result = migration_test(dev_context(dev_db, reporter, tmp_path), "dev", ["-c", str(SAMPLE)])
     assert result.ok, "\n".join(result.lines()) + reporter.text
     assert [(s.name, s.exit_code, s.revision) for s in result.steps] == [
-        ("upgrade head", 0, "0003"), ("downgrade -1", 0, "0002"), ("upgrade head", 0, "0003"),
+        ("upgrade head", 0, "0003"),
+        ("downgrade -1", 0, "0002"),
+        ("upgrade head", 0, "0003"),
     ]
     assert all(s.seconds > 0 for s in result.steps)
     assert "| INFO  [alembic.runtime.migration] Running upgrade 0002 -> 0003, ISBNs, unique when present." in (
@@ -173,9 +178,7 @@ def test_migration_test__sample_project_round_trips_on_dev(dev_db: DevDatabase, 
     assert dev_db.password not in reporter.text + "\n".join(result.lines())
 
 
-def test_migration_test__broken_downgrade_is_caught_by_the_schema_diff(
-    dev_db: DevDatabase, tmp_path: Path
-) -> None:
+def test_migration_test__broken_downgrade_is_caught_by_the_schema_diff(dev_db: DevDatabase, tmp_path: Path) -> None:
     reporter = RecordingReporter()
     before = dev_db.databases()
     result = migration_test(dev_context(dev_db, reporter, tmp_path), "dev", ["-c", str(BROKEN)])

@@ -81,8 +81,10 @@ def test_restore__refusals_before_anything_changes(harness: Harness, clock: Fake
     assert "the history window of branch backup/one" in outside.value.message
     with pytest.raises(SafetyError, match="works on Neon stacks"):
         plan_restore(harness.ctx, "dev", from_branch="backup/one", at_point=None)
-    assert not any(key.startswith(("PATCH", "POST /projects/{project_id}/branches/{branch_id}/restore"))
-                   for key in backend.request_counts())
+    assert not any(
+        key.startswith(("PATCH", "POST /projects/{project_id}/branches/{branch_id}/restore"))
+        for key in backend.request_counts()
+    )
 
 
 def test_restore__a_refused_restore_puts_the_protection_back(harness: Harness) -> None:

@@ -11,8 +11,15 @@ from infra.ops.safety.times import human, parse_duration, parse_timestamp, rfc33
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("7d", 604_800), ("12h", 43_200), ("30m", 1_800), ("45s", 45), ("2w", 1_209_600), ("1h30m", 5_400),
-     (" 1D ", 86_400)],
+    [
+        ("7d", 604_800),
+        ("12h", 43_200),
+        ("30m", 1_800),
+        ("45s", 45),
+        ("2w", 1_209_600),
+        ("1h30m", 5_400),
+        (" 1D ", 86_400),
+    ],
 )
 def test_parse_duration__units(text: str, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)

@@ -15,8 +15,12 @@ NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 def project(retention: int | None) -> Project:
     return Project(
-        id="p-1", name="workshelf-staging", region_id="aws-eu-central-1", pg_version=17,
-        created_at=datetime(2025, 1, 1, tzinfo=UTC), history_retention_seconds=retention,
+        id="p-1",
+        name="workshelf-staging",
+        region_id="aws-eu-central-1",
+        pg_version=17,
+        created_at=datetime(2025, 1, 1, tzinfo=UTC),
+        history_retention_seconds=retention,
     )
 
 

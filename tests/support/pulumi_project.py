@@ -49,7 +49,9 @@ def require_pulumi() -> str:
 
 
 @dataclass
-class PulumiRun:
+class CommandRun:
+    """A finished command (pulumi, or python -m infra) and what it printed."""
+
     args: list[str]
     returncode: int
     stdout: str
@@ -98,7 +100,7 @@ class PulumiProject:
         check: bool = True,
         timeout: float = 600,
         for_stack: str = "",
-    ) -> PulumiRun:
+    ) -> CommandRun:
         """`pulumi <args> --stack <stack>`; `for_stack` picks the passphrase when no --stack is passed."""
         argv = [require_pulumi(), *args, "--non-interactive"]
         if stack:
@@ -108,7 +110,7 @@ class PulumiProject:
         done = subprocess.run(
             argv, cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
-        result = PulumiRun(argv, done.returncode, done.stdout, done.stderr)
+        result = CommandRun(argv, done.returncode, done.stdout, done.stderr)
         if check and done.returncode != 0:
             raise AssertionError(f"{' '.join(args)} failed ({done.returncode}):\n{result.output[-6000:]}")
         return result
@@ -116,7 +118,7 @@ class PulumiProject:
     def init(self, stack: str) -> None:
         self.run("stack", "init", stack, "--secrets-provider", "passphrase", for_stack=stack)
 
-    def up(self, stack: str, *extra: str) -> PulumiRun:
+    def up(self, stack: str, *extra: str) -> CommandRun:
         return self.run("up", "--yes", "--skip-preview", *extra, stack=stack)
 
     def preview_json(self, stack: str, *extra: str) -> dict[str, Any]:
