@@ -70,9 +70,12 @@ class PulumiCli:
         self.project_dir = project_dir
         self.base_env = dict(base_env if base_env is not None else os.environ)
 
-    def run(self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False) -> PulumiResult:
+    def run(
+        self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False, select: bool = True
+    ) -> PulumiResult:
+        """`pulumi <args> [--stack <stack>]` with `stack`'s environment; `select=False` for `stack ls/init`."""
         env = stack_env(stack, self.base_env)
-        argv = [pulumi_binary(env), *args, "--stack", stack, "--non-interactive"]
+        argv = [pulumi_binary(env), *args, *(["--stack", stack] if select else []), "--non-interactive"]
         done = subprocess.run(
             argv,
             cwd=self.project_dir,
@@ -85,46 +88,20 @@ class PulumiCli:
         result = PulumiResult(done.returncode, done.stdout or "", done.stderr or "")
         if check and done.returncode != 0:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
-            raise PulumiError(f"`pulumi {' '.join(args)} --stack {stack}` failed (exit {done.returncode})\n{tail}")
+            raise PulumiError(f"`pulumi {' '.join(argv[1:-1])}` failed (exit {done.returncode})\n{tail}")
         return result
 
     def stack_exists(self, stack: str) -> bool:
-        env = stack_env(stack, self.base_env)
-        done = subprocess.run(
-            [pulumi_binary(env), "stack", "ls", "--json"],
-            cwd=self.project_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
+        listed = self.run(stack, ["stack", "ls", "--json"], check=False, select=False)
+        if listed.returncode != 0:
             return False
-        return any(entry.get("name") == stack for entry in json.loads(done.stdout or "[]"))
+        return any(entry.get("name") == stack for entry in json.loads(listed.stdout or "[]"))
 
     def ensure_stack(self, stack: str) -> bool:
         """Create the stack if needed; returns True when it was created."""
         if self.stack_exists(stack):
             return False
-        env = stack_env(stack, self.base_env)
-        done = subprocess.run(
-            [
-                pulumi_binary(env),
-                "stack",
-                "init",
-                stack,
-                "--secrets-provider",
-                "passphrase",
-                "--non-interactive",
-            ],
-            cwd=self.project_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise PulumiError(f"`pulumi stack init {stack}` failed:\n{done.stderr.strip()}")
+        self.run(stack, ["stack", "init", stack, "--secrets-provider", "passphrase"], select=False)
         return True
 
     def outputs(self, stack: str, *, show_secrets: bool = False) -> dict[str, Any]:
