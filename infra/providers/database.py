@@ -2,7 +2,9 @@
 
 `adopt_existing` takes over a database of that name that already exists (the one Neon created with
 the project) instead of failing with 409; it is explicit so that nobody else's database is ever
-taken over by accident.
+taken over by accident. A database that was taken over is *released* on delete, not dropped: it came
+with its project and goes with it. So `pulumi destroy` of an environment either deletes the whole
+project or, when Neon refuses (a protected branch), loses nothing on the way.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ class NeonDatabaseProvider(NeonProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         p = DatabaseProps.from_values(props)
+        adopted = False
         with self.client() as client:
             try:
                 database = client.create_database(p.project_id, p.branch_id, name=p.name, owner_name=p.owner_name)
             except errors.ConflictError:
+                adopted = True
                 if not p.adopt_existing:
                     raise
                 database = client.get_database(p.project_id, p.branch_id, p.name)
@@ -44,7 +48,7 @@ class NeonDatabaseProvider(NeonProvider):
                     database = client.update_database(
                         p.project_id, p.branch_id, p.name, DatabaseUpdate(owner_name=p.owner_name)
                     )
-        return CreateResult(str(database.id), {**p.model_dump(), **_server_view(database)})
+        return CreateResult(str(database.id), {**p.model_dump(), **_server_view(database), "adopted": adopted})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         p = DatabaseProps.from_values(props)
@@ -67,6 +71,8 @@ class NeonDatabaseProvider(NeonProvider):
         return UpdateResult(outs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if props.get("adopted"):
+            return  # it came with the project and goes with it (see the module docstring)
         p = DatabaseProps.from_values(props)
         self.delete_ignoring_gone(lambda client: client.delete_database(p.project_id, p.branch_id, p.name))
 
@@ -98,5 +104,6 @@ class NeonDatabase(Resource, module="neon", name="Database"):
             "owner_name": owner_name,
             "adopt_existing": adopt_existing,
             "database_id": None,
+            "adopted": None,
         }
         super().__init__(NeonDatabaseProvider(), name, props, opts)

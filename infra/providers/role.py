@@ -5,6 +5,8 @@ a role of that name that already exists (the owner role Neon created with the pr
 is revealed, or reset when the project does not store passwords, so it is never left unknown.
 The connection URI comes from Neon (`connection_uri`) for `database_name`, so it is always in
 Neon's exact format. `read` checks the role still exists (one GET) and keeps the secrets it has.
+A role that was taken over is released on delete, not dropped: it came with its project and goes
+with it (see `database.py`).
 """
 
 from __future__ import annotations
@@ -37,15 +39,17 @@ class NeonRoleProvider(NeonProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         p = RoleProps.from_values(props)
+        adopted = False
         with self.client() as client:
             try:
                 password = client.create_role(p.project_id, p.branch_id, name=p.name).password
             except errors.ConflictError:
                 if not p.adopt_existing:
                     raise
+                adopted = True
                 password = _recover_password(client, p)
             uri = _connection_uri(client, p)
-        return CreateResult(f"{p.branch_id}/{p.name}", _outputs(p, password, uri))
+        return CreateResult(f"{p.branch_id}/{p.name}", {**_outputs(p, password, uri), "adopted": adopted})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         p = RoleProps.from_values(props)
@@ -64,6 +68,8 @@ class NeonRoleProvider(NeonProvider):
         return UpdateResult({**olds, **news, "connection_uri": uri.get_secret_value()})
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if props.get("adopted"):
+            return  # it came with the project and goes with it (see the module docstring)
         p = RoleProps.from_values(props)
         self.delete_ignoring_gone(lambda client: client.delete_role(p.project_id, p.branch_id, p.name))
 
@@ -115,6 +121,7 @@ class NeonRole(Resource, module="neon", name="Role"):
             "adopt_existing": adopt_existing,
             "password": None,
             "connection_uri": None,
+            "adopted": None,
         }
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
         super().__init__(NeonRoleProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret_opts))

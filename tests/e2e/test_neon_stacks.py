@@ -212,3 +212,22 @@ def test_up_converges_through_faults_without_duplicates(tmp_path_factory: pytest
         project.preview_json("staging", "--expect-no-changes")
     finally:
         server.stop()
+
+
+# Destroying an environment: all or nothing --------------------------------------------------------
+def test_destroying_staging_is_refused_while_protected_then_takes_everything_once_unprotected(
+    neon_world: NeonWorld,
+) -> None:
+    project = neon_world.project
+    refused = project.run("destroy", "--yes", "--skip-preview", stack="staging", check=False)
+    assert refused.returncode != 0
+    assert "protected" in refused.output
+    dump = project_named(neon_world, "workshelf-staging")  # nothing was lost on the way
+    branch = default_branch(dump)
+    assert [d["name"] for d in branch["databases"]] == ["workshelf"]
+    assert [r["name"] for r in branch["roles"]] == ["workshelf_owner"]
+    # Two deliberate steps: unprotect (reviewed like any change), then destroy.
+    project.set_config("staging", "neon", "protectDefaultBranch", False)
+    project.up("staging")
+    project.run("destroy", "--yes", "--skip-preview", stack="staging")
+    assert [p["project"]["name"] for p in state(neon_world)] == ["workshelf-production"]

@@ -137,6 +137,22 @@ def test_database_that_exists_is_adopted_only_when_asked(project: dict[str, Any]
     assert adopted.outs["name"] == "workshelf"
 
 
+def test_a_database_taken_over_is_released_on_delete_and_one_created_is_dropped(
+    neon: Neon, project: dict[str, Any]
+) -> None:
+    adopted = databases.create(db_props(project, name="workshelf", adopt_existing=True))
+    created = databases.create(db_props(project, adopt_existing=True))  # "reports" did not exist
+    assert adopted.outs["adopted"] is True
+    assert created.outs["adopted"] is False
+    neon.transport.sent.clear()
+    databases.delete(adopted.id, adopted.outs)
+    assert neon.transport.sent == []  # it goes with its project
+    databases.delete(created.id, created.outs)
+    assert [s.method for s in neon.transport.mutations()] == ["DELETE"]
+    assert databases.read(adopted.id, adopted.outs).id == adopted.id
+    assert databases.read(created.id, created.outs).id is None
+
+
 def test_database_replacements(project: dict[str, Any]) -> None:
     assert databases.diff("1", db_props(project), db_props(project, branch_id="br-x-1")).replaces == ["branch_id"]
     assert databases.diff("1", db_props(project), db_props(project, owner_name="app")).replaces == []
@@ -172,6 +188,15 @@ def test_role_adopts_the_project_owner_and_recovers_its_password(project: dict[s
         roles.create(role_props(project, name="workshelf_owner"))
     adopted = roles.create(role_props(project, name="workshelf_owner", adopt_existing=True))
     assert adopted.outs["password"]
+
+
+def test_a_role_taken_over_is_released_on_delete(neon: Neon, project: dict[str, Any]) -> None:
+    adopted = roles.create(role_props(project, name="workshelf_owner", adopt_existing=True))
+    assert adopted.outs["adopted"] is True
+    neon.transport.sent.clear()
+    roles.delete(adopted.id, adopted.outs)
+    assert neon.transport.sent == []
+    assert roles.read(adopted.id, adopted.outs).id == adopted.id
 
 
 def test_role_changes(project: dict[str, Any]) -> None:
