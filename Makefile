@@ -31,8 +31,9 @@ dev-reset: setup  ## wipe and recreate your local dev database (asks first; ARGS
 dev-destroy: setup  ## remove your local dev database and its data (asks first; ARGS=--yes to skip)
 	@$(PY) -m infra dev destroy $(ARGS)
 
-lint: setup  ## ruff, and actionlint on the workflows
+lint: setup  ## ruff (lint and format check), and actionlint on the workflows
 	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
 	@$(PY) -m infra.toolchain.actionlint .github/workflows
 
 typecheck: setup  ## mypy --strict on infra/ and neon_emulator/

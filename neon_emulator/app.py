@@ -95,9 +95,7 @@ class EmulatorApp:
         response = error_response(EmulatorError(message, status=status, code=FAULT_CODES[status]), request_id)
         if status == 429 and fault.retry_after is not None:
             retry_after = f"{fault.retry_after:g}"
-            response = AppResponse(
-                response.status, [*response.headers, ("Retry-After", retry_after)], response.body
-            )
+            response = AppResponse(response.status, [*response.headers, ("Retry-After", retry_after)], response.body)
         return response
 
     def _authorized(self, headers: Mapping[str, str]) -> bool:
@@ -110,9 +108,7 @@ class EmulatorApp:
         token = current_request.set(RequestScope(request.method, path))
         try:
             if not self._authorized(request.headers):
-                raise Unauthorized(
-                    "authentication required: send a valid API key as 'Authorization: Bearer <key>'"
-                )
+                raise Unauthorized("authentication required: send a valid API key as 'Authorization: Bearer <key>'")
             route, params = resolve(request.method, path)
             reply = route.handler(Call(self.backend, params, Query(request.query), _decode(request.body)))
             return json_response(reply.status, reply.body, request_id)

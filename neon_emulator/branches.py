@@ -26,9 +26,7 @@ def ensure_name_free(project: Project, name: str, *, exclude: str | None = None)
 
 class BranchesMixin(BackendCore):
     @synchronized
-    def create_project_branch(
-        self, project_id: str, request: BranchCreateRequest | None = None
-    ) -> BranchCreated:
+    def create_project_branch(self, project_id: str, request: BranchCreateRequest | None = None) -> BranchCreated:
         project, plan, now = self._project(project_id), self.plan, self.now()
         request = request or BranchCreateRequest()
         spec = request.branch
@@ -68,8 +66,7 @@ class BranchesMixin(BackendCore):
             project.endpoints[endpoint.id] = endpoint
         operations = self._schedule(
             project,
-            [OpStep("create_branch", branch.id)]
-            + [OpStep("start_compute", branch.id, e.id) for e in endpoints],
+            [OpStep("create_branch", branch.id)] + [OpStep("start_compute", branch.id, e.id) for e in endpoints],
         )
         branch.state.move("archived" if spec.archived else "ready", operations[0].end_at, now)
         for endpoint, operation in zip(endpoints, operations[1:], strict=True):
@@ -159,9 +156,7 @@ class BranchesMixin(BackendCore):
         return deepcopy(self._branch(self._project(project_id), branch_id))
 
     @synchronized
-    def update_project_branch(
-        self, project_id: str, branch_id: str, request: BranchUpdateRequest
-    ) -> BranchChanged:
+    def update_project_branch(self, project_id: str, branch_id: str, request: BranchUpdateRequest) -> BranchChanged:
         project, now = self._project(project_id), self.now()
         branch, change = self._branch(project, branch_id), request.branch
         if change.name is not None:
@@ -174,9 +169,7 @@ class BranchesMixin(BackendCore):
             expires_at = check_expiry(now, change.expires_at, protected=protected, default=branch.default)
         elif protected and expires_at is not None:
             raise BadRequest("a protected branch cannot expire: clear expires_at when protecting it")
-        steps = (
-            [OpStep("timeline_update_protected_config", branch.id)] if protected != branch.protected else []
-        )
+        steps = [OpStep("timeline_update_protected_config", branch.id)] if protected != branch.protected else []
         if steps:
             self._ensure_unlocked(project)
         branch.name = change.name or branch.name
@@ -195,23 +188,16 @@ class BranchesMixin(BackendCore):
             return None
         branch = self._branch(project, branch_id)
         if branch.protected:
-            raise Unprocessable(
-                f"branch {branch_id} is protected and cannot be deleted; set protected=false first"
-            )
+            raise Unprocessable(f"branch {branch_id} is protected and cannot be deleted; set protected=false first")
         if branch.default:
             raise Unprocessable(
-                f"branch {branch_id} is the default branch and cannot be deleted; "
-                "set another branch as default first"
+                f"branch {branch_id} is the default branch and cannot be deleted; set another branch as default first"
             )
         children = sorted(child.id for child in project.children_of(branch_id))
         if children:
-            raise Unprocessable(
-                f"branch {branch_id} has child branches ({', '.join(children)}); delete them first"
-            )
+            raise Unprocessable(f"branch {branch_id} has child branches ({', '.join(children)}); delete them first")
         active = [e for e in project.endpoints_of(branch_id) if e.state.current != "idle" or e.state.pending]
-        steps = [OpStep("suspend_compute", branch_id, e.id) for e in active] + [
-            OpStep("delete_timeline", branch_id)
-        ]
+        steps = [OpStep("suspend_compute", branch_id, e.id) for e in active] + [OpStep("delete_timeline", branch_id)]
         self._ensure_unlocked(project)
         self._remove_branch(project, branch)
         return deepcopy(BranchChanged(branch, self._schedule(project, steps)))

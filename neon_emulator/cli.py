@@ -113,8 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--postgres-dsn",
         default=os.environ.get("NEON_EMULATOR_POSTGRES_DSN"),
-        help="superuser DSN of a PostgreSQL server to back databases and roles "
-        "(default: $NEON_EMULATOR_POSTGRES_DSN)",
+        help="superuser DSN of a PostgreSQL server to back databases and roles (default: $NEON_EMULATOR_POSTGRES_DSN)",
     )
     return parser
 
@@ -122,9 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     postgres = PostgresBacking(args.postgres_dsn) if args.postgres_dsn else None
-    backend = NeonBackend(
-        plan=args.plan, operation_seconds=args.operation_seconds, seed=args.seed, postgres=postgres
-    )
+    backend = NeonBackend(plan=args.plan, operation_seconds=args.operation_seconds, seed=args.seed, postgres=postgres)
     for rule in args.fault:
         backend.faults.add(rule)
     stop = threading.Event()

@@ -107,9 +107,7 @@ class DatabasesMixin(BackendCore):
         return deepcopy(self._role(self._branch(self._project(project_id), branch_id), role_name))
 
     @synchronized
-    def create_project_branch_role(
-        self, project_id: str, branch_id: str, request: RoleCreateRequest
-    ) -> RoleChanged:
+    def create_project_branch_role(self, project_id: str, branch_id: str, request: RoleCreateRequest) -> RoleChanged:
         project = self._project(project_id)
         branch, spec = self._branch(project, branch_id), request.role
         check_pg_name("role", spec.name)
@@ -125,9 +123,7 @@ class DatabasesMixin(BackendCore):
         return deepcopy(RoleChanged(role, self._apply_config(project, branch), reveal=True))
 
     @synchronized
-    def delete_project_branch_role(
-        self, project_id: str, branch_id: str, role_name: str
-    ) -> RoleChanged | None:
+    def delete_project_branch_role(self, project_id: str, branch_id: str, role_name: str) -> RoleChanged | None:
         """Delete a role; None when it was already deleted (Neon answers 204)."""
         project = self._project(project_id)
         branch = self._branch(project, branch_id)
@@ -137,8 +133,7 @@ class DatabasesMixin(BackendCore):
         owned = sorted(d.name for d in branch.databases.values() if d.owner_name == role_name)
         if owned:
             raise Unprocessable(
-                f"role {role_name!r} owns databases ({', '.join(owned)}); "
-                "delete them or change their owner first"
+                f"role {role_name!r} owns databases ({', '.join(owned)}); delete them or change their owner first"
             )
         self._ensure_unlocked(project)
         if self.postgres is not None:
@@ -158,9 +153,7 @@ class DatabasesMixin(BackendCore):
         return role.password
 
     @synchronized
-    def reset_project_branch_role_password(
-        self, project_id: str, branch_id: str, role_name: str
-    ) -> RoleChanged:
+    def reset_project_branch_role_password(self, project_id: str, branch_id: str, role_name: str) -> RoleChanged:
         project = self._project(project_id)
         branch = self._branch(project, branch_id)
         role = self._role(branch, role_name)

@@ -17,9 +17,7 @@ from neon_emulator.results import EndpointChanged
 from neon_emulator.rules import check_compute
 
 
-def _ensure_single_writer(
-    project: Project, branch_id: str, endpoint_type: str, exclude: str | None = None
-) -> None:
+def _ensure_single_writer(project: Project, branch_id: str, endpoint_type: str, exclude: str | None = None) -> None:
     existing = project.read_write_endpoint(branch_id)
     if endpoint_type == "read_write" and existing is not None and existing.id != exclude:
         raise Conflict(f"branch {branch_id} already has a read_write endpoint ({existing.id})")
@@ -30,9 +28,7 @@ def _running(endpoint: Endpoint) -> bool:
 
 
 class EndpointsMixin(BackendCore):
-    def _transition(
-        self, project: Project, endpoint: Endpoint, actions: list[str], final: str
-    ) -> EndpointChanged:
+    def _transition(self, project: Project, endpoint: Endpoint, actions: list[str], final: str) -> EndpointChanged:
         operations = self._schedule(project, [OpStep(a, endpoint.branch_id, endpoint.id) for a in actions])
         endpoint.updated_at = self.now()
         if operations:
@@ -44,13 +40,9 @@ class EndpointsMixin(BackendCore):
         project, spec = self._project(project_id), request.endpoint
         self._branch(project, spec.branch_id)
         if spec.region_id is not None and spec.region_id != project.region_id:
-            raise BadRequest(
-                f"region_id {spec.region_id!r} must match the project's region {project.region_id!r}"
-            )
+            raise BadRequest(f"region_id {spec.region_id!r} must match the project's region {project.region_id!r}")
         _ensure_single_writer(project, spec.branch_id, spec.type)
-        endpoint = new_endpoint(
-            self.ids, self.plan, project, branch_id=spec.branch_id, options=spec, now=self.now()
-        )
+        endpoint = new_endpoint(self.ids, self.plan, project, branch_id=spec.branch_id, options=spec, now=self.now())
         self._ensure_unlocked(project)
         project.endpoints[endpoint.id] = endpoint
         if endpoint.disabled:
@@ -98,9 +90,7 @@ class EndpointsMixin(BackendCore):
         if change.disabled and _running(endpoint):
             return self._transition(project, endpoint, ["suspend_compute"], "idle")
         # Neon wakes an idle compute briefly to apply the new configuration.
-        return self._transition(
-            project, endpoint, ["apply_config"], endpoint.state.pending or endpoint.state.current
-        )
+        return self._transition(project, endpoint, ["apply_config"], endpoint.state.pending or endpoint.state.current)
 
     @synchronized
     def delete_project_endpoint(self, project_id: str, endpoint_id: str) -> EndpointChanged | None:
@@ -111,8 +101,7 @@ class EndpointsMixin(BackendCore):
         endpoint = self._endpoint(project, endpoint_id)
         if project.branches[endpoint.branch_id].protected:
             raise Unprocessable(
-                f"endpoint {endpoint_id} belongs to protected branch {endpoint.branch_id} "
-                "and cannot be deleted"
+                f"endpoint {endpoint_id} belongs to protected branch {endpoint.branch_id} and cannot be deleted"
             )
         steps = ["suspend_compute"] if _running(endpoint) else []
         if steps:

@@ -71,9 +71,7 @@ class Locked(EmulatorError):
 
     def __init__(self) -> None:
         # Neon's exact wording: clients match on it to decide that a retry is safe.
-        super().__init__(
-            "project already has running conflicting operations, scheduling of new ones is prohibited"
-        )
+        super().__init__("project already has running conflicting operations, scheduling of new ones is prohibited")
 
 
 class BackingError(EmulatorError):

@@ -94,9 +94,7 @@ class FaultSet:
             self._faults.clear()
             return cleared
 
-    def _take(
-        self, kinds: frozenset[str], method: str | None, path: str | None, many: bool
-    ) -> list[FaultRule]:
+    def _take(self, kinds: frozenset[str], method: str | None, path: str | None, many: bool) -> list[FaultRule]:
         taken: list[FaultRule] = []
         with self._lock:
             for fault in list(self._faults):

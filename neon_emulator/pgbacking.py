@@ -44,9 +44,7 @@ def _find_bin_dir() -> Path | None:
 class PostgresBacking:
     """Creates, renames, copies and drops real databases and login roles for the emulator."""
 
-    def __init__(
-        self, admin_dsn: str, *, host_address: str = "127.0.0.1", bin_dir: str | None = None
-    ) -> None:
+    def __init__(self, admin_dsn: str, *, host_address: str = "127.0.0.1", bin_dir: str | None = None) -> None:
         params = conninfo_to_dict(admin_dsn)
         self._admin_dsn = admin_dsn
         self._password = str(params.pop("password", "") or "")
@@ -84,8 +82,7 @@ class PostgresBacking:
 
     def _terminate(self, physical_db: str) -> sql.Composed:
         return sql.SQL(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = {} AND pid <> pg_backend_pid()"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()"
         ).format(sql.Literal(physical_db))
 
     # -- roles -------------------------------------------------------------------------------------
@@ -118,14 +115,10 @@ class PostgresBacking:
                         "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
                     ).fetchone()
                     if row is not None and row[0] != physical:
-                        conn.execute(
-                            sql.SQL("REASSIGN OWNED BY {} TO {}").format(role, sql.Identifier(row[0]))
-                        )
+                        conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(role, sql.Identifier(row[0])))
                     conn.execute(sql.SQL("DROP OWNED BY {}").format(role))
         except psycopg.Error as exc:
-            raise BackingError(
-                f"PostgreSQL refused to release objects of {physical}: {_describe(exc)}"
-            ) from None
+            raise BackingError(f"PostgreSQL refused to release objects of {physical}: {_describe(exc)}") from None
         self._execute(f"drop role {physical}", sql.SQL("DROP ROLE IF EXISTS {}").format(role))
         self._roles.discard(physical)
 
@@ -222,9 +215,7 @@ class PostgresBacking:
         try:
             with psycopg.connect(self._admin_dsn, autocommit=True) as conn:
                 # PostgreSQL waits 5 s before refusing a template in use: check first, skip the wait.
-                busy = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (source,)
-                ).fetchone()
+                busy = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (source,)).fetchone()
                 if busy is not None and busy[0] > 0:
                     return False
                 conn.execute(statement)
@@ -251,9 +242,7 @@ class PostgresBacking:
             f"--dbname={self._dsn(target)}",
         ]
         with subprocess.Popen(dump_args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as dump:
-            restore = subprocess.run(
-                restore_args, stdin=dump.stdout, capture_output=True, env=env, check=False
-            )
+            restore = subprocess.run(restore_args, stdin=dump.stdout, capture_output=True, env=env, check=False)
             _, dump_err = dump.communicate()
         if dump.returncode != 0 or restore.returncode != 0:
             detail = (dump_err or restore.stderr).decode(errors="replace").strip().splitlines()[-1:]
@@ -279,9 +268,7 @@ class PostgresBacking:
                     ).fetchall()
                     if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (old,)).fetchone() is None:
                         continue
-                    conn.execute(
-                        sql.SQL("REASSIGN OWNED BY {} TO {}").format(sql.Identifier(old), sql.Identifier(new))
-                    )
+                    conn.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(sql.Identifier(old), sql.Identifier(new)))
                     for (datname,) in owned:
                         conn.execute(
                             sql.SQL("ALTER DATABASE {} OWNER TO {}").format(

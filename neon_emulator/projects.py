@@ -32,19 +32,15 @@ class ProjectsMixin(BackendCore):
         region = spec.region_id or DEFAULT_REGION
         check_region(region)
         history = (
-            plan.default_history_seconds
-            if spec.history_retention_seconds is None
-            else spec.history_retention_seconds
+            plan.default_history_seconds if spec.history_retention_seconds is None else spec.history_retention_seconds
         )
         check_history(plan, history)
         check_settings(plan, spec.settings)
         defaults = spec.default_endpoint_settings or DefaultEndpointSettings()
         defaults = defaults.model_copy(
             update={
-                "autoscaling_limit_min_cu": defaults.autoscaling_limit_min_cu
-                or spec.autoscaling_limit_min_cu,
-                "autoscaling_limit_max_cu": defaults.autoscaling_limit_max_cu
-                or spec.autoscaling_limit_max_cu,
+                "autoscaling_limit_min_cu": defaults.autoscaling_limit_min_cu or spec.autoscaling_limit_min_cu,
+                "autoscaling_limit_max_cu": defaults.autoscaling_limit_max_cu or spec.autoscaling_limit_max_cu,
             }
         )
         check_compute(plan, defaults.autoscaling_limit_min_cu, defaults.autoscaling_limit_max_cu)
@@ -102,9 +98,7 @@ class ProjectsMixin(BackendCore):
         branch.state.move("ready", operations[0].end_at, now)
         endpoint.state.move("active", operations[1].end_at, now)
         details = self._connection_details(endpoint, role, database)
-        return deepcopy(
-            ProjectCreated(project, branch, [endpoint], [database], [role], operations, [details])
-        )
+        return deepcopy(ProjectCreated(project, branch, [endpoint], [database], [role], operations, [details]))
 
     @synchronized
     def list_projects(

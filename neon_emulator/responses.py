@@ -113,9 +113,7 @@ def list_projects(call: Call) -> Reply:
 
 
 def get_project(call: Call) -> Reply:
-    return ok(
-        {"project": project_json(call.backend.get_project(call.params["project_id"]), call.backend.plan)}
-    )
+    return ok({"project": project_json(call.backend.get_project(call.params["project_id"]), call.backend.plan)})
 
 
 def update_project(call: Call) -> Reply:
@@ -130,9 +128,7 @@ def update_project(call: Call) -> Reply:
 
 
 def delete_project(call: Call) -> Reply:
-    return ok(
-        {"project": project_json(call.backend.delete_project(call.params["project_id"]), call.backend.plan)}
-    )
+    return ok({"project": project_json(call.backend.delete_project(call.params["project_id"]), call.backend.plan)})
 
 
 def get_connection_uri(call: Call) -> Reply:

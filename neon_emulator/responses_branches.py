@@ -36,9 +36,7 @@ def _branch_reply(result: BranchChanged | None) -> Reply:
 def _database_reply(result: DatabaseChanged | None, status: int = 200) -> Reply:
     if result is None:
         return Reply(204, None)
-    return ok(
-        {"database": database_json(result.database), "operations": operations(result.operations)}, status
-    )
+    return ok({"database": database_json(result.database), "operations": operations(result.operations)}, status)
 
 
 def _role_reply(result: RoleChanged | None, status: int = 200) -> Reply:
@@ -99,9 +97,7 @@ def get_branch(call: Call) -> Reply:
 
 
 def update_branch(call: Call) -> Reply:
-    return _branch_reply(
-        call.backend.update_project_branch(*_ids(call), parse_body(BranchUpdateRequest, call.body))
-    )
+    return _branch_reply(call.backend.update_project_branch(*_ids(call), parse_body(BranchUpdateRequest, call.body)))
 
 
 def delete_branch(call: Call) -> Reply:
@@ -145,9 +141,7 @@ def update_database(call: Call) -> Reply:
 
 
 def delete_database(call: Call) -> Reply:
-    return _database_reply(
-        call.backend.delete_project_branch_database(*_ids(call), call.params["database_name"])
-    )
+    return _database_reply(call.backend.delete_project_branch_database(*_ids(call), call.params["database_name"]))
 
 
 def list_roles(call: Call) -> Reply:
@@ -161,9 +155,7 @@ def create_role(call: Call) -> Reply:
 
 
 def get_role(call: Call) -> Reply:
-    return ok(
-        {"role": role_json(call.backend.get_project_branch_role(*_ids(call), call.params["role_name"]))}
-    )
+    return ok({"role": role_json(call.backend.get_project_branch_role(*_ids(call), call.params["role_name"]))})
 
 
 def delete_role(call: Call) -> Reply:

@@ -15,9 +15,7 @@ def _ids(call: Call) -> tuple[str, str]:
 def _reply(result: EndpointChanged | None, status: int = 200) -> Reply:
     if result is None:
         return Reply(204, None)
-    return ok(
-        {"endpoint": endpoint_json(result.endpoint), "operations": operations(result.operations)}, status
-    )
+    return ok({"endpoint": endpoint_json(result.endpoint), "operations": operations(result.operations)}, status)
 
 
 def create_endpoint(call: Call) -> Reply:

@@ -19,9 +19,7 @@ from neon_emulator.timeutil import format_lsn, lsn_at
 
 class RestoreMixin(BackendCore):
     @synchronized
-    def restore_project_branch(
-        self, project_id: str, branch_id: str, request: BranchRestoreRequest
-    ) -> BranchChanged:
+    def restore_project_branch(self, project_id: str, branch_id: str, request: BranchRestoreRequest) -> BranchChanged:
         project, now = self._project(project_id), self.now()
         target = self._branch(project, branch_id)
         source = self._branch(project, request.source_branch_id)
@@ -37,9 +35,7 @@ class RestoreMixin(BackendCore):
         if request.preserve_under_name is not None:
             ensure_name_free(project, request.preserve_under_name)
             check_branch_quota(self.plan, project)
-        point = resolve_point(
-            project, source, request.source_timestamp, request.source_lsn, now, prefix="source"
-        )
+        point = resolve_point(project, source, request.source_timestamp, request.source_lsn, now, prefix="source")
         self._ensure_unlocked(project)
 
         steps: list[OpStep] = []
@@ -102,9 +98,7 @@ class RestoreMixin(BackendCore):
                 roles[role.name] = kept
             else:
                 renew = source.protected and role.password is not None
-                roles[role.name] = copy_role(
-                    role, target.id, now, self.ids.password() if renew else role.password
-                )
+                roles[role.name] = copy_role(role, target.id, now, self.ids.password() if renew else role.password)
         databases: dict[str, Database] = {
             d.name: copy_database(self.ids, d, target.id, now)
             for d in source.databases.values()

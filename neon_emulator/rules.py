@@ -17,9 +17,7 @@ MAX_EXPIRY_SECONDS = 30 * 86_400
 
 def check_region(region_id: str) -> None:
     if region_id not in REGION_IDS:
-        raise BadRequest(
-            f"region_id {region_id!r} is not supported; use one of {', '.join(sorted(REGION_IDS))}"
-        )
+        raise BadRequest(f"region_id {region_id!r} is not supported; use one of {', '.join(sorted(REGION_IDS))}")
 
 
 def check_history(plan: Plan, seconds: int) -> None:
@@ -38,14 +36,11 @@ def check_settings(plan: Plan, settings: ProjectSettings | None) -> None:
 
 def check_compute(plan: Plan, min_cu: float | None, max_cu: float | None) -> None:
     if min_cu is not None and max_cu is not None and min_cu > max_cu:
-        raise BadRequest(
-            f"autoscaling_limit_min_cu {min_cu} is greater than autoscaling_limit_max_cu {max_cu}"
-        )
+        raise BadRequest(f"autoscaling_limit_min_cu {min_cu} is greater than autoscaling_limit_max_cu {max_cu}")
     for value in (min_cu, max_cu):
         if value is not None and value > plan.max_autoscaling_cu:
             raise LimitExceeded(
-                f"autoscaling limit {value} CU exceeds the {plan.name} plan's maximum "
-                f"of {plan.max_autoscaling_cu} CU"
+                f"autoscaling limit {value} CU exceeds the {plan.name} plan's maximum of {plan.max_autoscaling_cu} CU"
             )
 
 
@@ -65,8 +60,7 @@ def check_protected_quota(plan: Plan, project: Project) -> None:
     protected = sum(1 for branch in project.branches.values() if branch.protected)
     if protected >= plan.max_protected_branches:
         raise LimitExceeded(
-            f"the {plan.name} plan allows at most {plan.max_protected_branches} "
-            "protected branches per project"
+            f"the {plan.name} plan allows at most {plan.max_protected_branches} protected branches per project"
         )
 
 
@@ -82,9 +76,7 @@ def check_expiry(now: float, expires_at: datetime | None, *, protected: bool, de
     if moment <= now:
         raise BadRequest(f"expires_at {rfc3339(moment)} must be in the future (now is {rfc3339(now)})")
     if moment > now + MAX_EXPIRY_SECONDS:
-        raise BadRequest(
-            f"expires_at must be at most 30 days ahead (latest {rfc3339(now + MAX_EXPIRY_SECONDS)})"
-        )
+        raise BadRequest(f"expires_at must be at most 30 days ahead (latest {rfc3339(now + MAX_EXPIRY_SECONDS)})")
     return moment
 
 

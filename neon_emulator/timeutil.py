@@ -24,11 +24,7 @@ def month_bounds(ts: float) -> tuple[float, float]:
     """Start and end of the calendar month (UTC) containing `ts`: Neon's consumption period."""
     moment = datetime.fromtimestamp(ts, UTC)
     start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
-    )
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
     return start.timestamp(), end.timestamp()
 
 

@@ -30,9 +30,5 @@ class EmulatorTransport(httpx.BaseTransport):
         headers = {name.lower(): value for name, value in request.headers.items()}
         response = self.app.handle(AppRequest(request.method, path, query, headers, request.read()))
         if response.drop:
-            raise httpx.RemoteProtocolError(
-                "Server disconnected without sending a response.", request=request
-            )
-        return httpx.Response(
-            response.status, headers=response.headers, content=response.body, request=request
-        )
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        return httpx.Response(response.status, headers=response.headers, content=response.body, request=request)

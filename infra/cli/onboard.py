@@ -68,18 +68,14 @@ EngineArg = Annotated[
     EngineOption | None, typer.Option("--engine", help="Force an engine (default: the stack file's, auto).")
 ]
 TimeoutArg = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the database to answer.")]
-NoInstallArg = Annotated[
-    bool, typer.Option("--no-install", help="Never install PostgreSQL server binaries (apt-get).")
-]
+NoInstallArg = Annotated[bool, typer.Option("--no-install", help="Never install PostgreSQL server binaries (apt-get).")]
 OutputArg = Annotated[OutputFormat, typer.Option("--output", "-o", help="text, env or json.")]
 ShowSecretsArg = Annotated[bool, typer.Option("--show-secrets", help="Show the real password.")]
 YesArg = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 @app.command("onboard")
-def onboard_command(
-    engine: EngineArg = None, timeout: TimeoutArg = 60.0, no_install: NoInstallArg = False
-) -> None:
+def onboard_command(engine: EngineArg = None, timeout: TimeoutArg = 60.0, no_install: NoInstallArg = False) -> None:
     """A working local dev database and DATABASE_URL in .env (safe to re-run: it changes nothing)."""
     options = OnboardOptions(engine=engine.value if engine else None, timeout=timeout, install=not no_install)
     with handled():

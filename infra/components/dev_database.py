@@ -16,9 +16,7 @@ from infra.providers.secret import GeneratedPassword
 class DevDatabase(pulumi.ComponentResource):
     """Local PostgreSQL on 127.0.0.1:`port`, never reachable from other machines."""
 
-    def __init__(
-        self, name: str, dev: DevSettings, engine: EngineChoice, opts: pulumi.ResourceOptions | None = None
-    ):
+    def __init__(self, name: str, dev: DevSettings, engine: EngineChoice, opts: pulumi.ResourceOptions | None = None):
         super().__init__("workshelf:dev:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         password: pulumi.Output[str]

@@ -21,9 +21,7 @@ class NeonDatabase(pulumi.ComponentResource):
     deleted or replaced by Pulumi, on top of Neon's own branch protection.
     """
 
-    def __init__(
-        self, name: str, neon: NeonSettings, *, protect: bool, opts: pulumi.ResourceOptions | None = None
-    ):
+    def __init__(self, name: str, neon: NeonSettings, *, protect: bool, opts: pulumi.ResourceOptions | None = None):
         super().__init__("workshelf:neon:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, protect=protect)
         self.project = NeonProject(

@@ -72,9 +72,7 @@ class DatabaseUrl(BaseModel):
 
 def build_database_url(*, user: str, password: str, port: int, database: str, host: str = "127.0.0.1") -> str:
     """`postgresql://user:password@host:port/database`, every part percent-encoded."""
-    return DatabaseUrl(
-        user=user, password=SecretStr(password), port=port, database=database, host=host
-    ).render()
+    return DatabaseUrl(user=user, password=SecretStr(password), port=port, database=database, host=host).render()
 
 
 def mask_database_url(url: str) -> str:

@@ -43,8 +43,7 @@ DEFAULT_CLI_TIMEOUT_S = 5.0
 _PING = b"GET /_ping HTTP/1.1\r\nHost: docker\r\nUser-Agent: workshelf-devenv\r\nConnection: close\r\n\r\n"
 _MAX_STATUS_LINE = 4096
 _DOCKER_FIX = (
-    "start Docker (Docker Desktop, or `sudo systemctl start docker` on Linux) and make sure "
-    "`docker info` works"
+    "start Docker (Docker Desktop, or `sudo systemctl start docker` on Linux) and make sure `docker info` works"
 )
 
 
@@ -149,11 +148,7 @@ def ping_unix_socket(path: Path, *, timeout: float = DEFAULT_TIMEOUT_S) -> str |
     parts = status_line.split(" ", 2)
     if len(parts) >= 2 and parts[0].startswith("HTTP/") and parts[1] == "200":
         return None
-    return (
-        f"unexpected answer {status_line[:80]!r}"
-        if status_line
-        else "the connection closed without an answer"
-    )
+    return f"unexpected answer {status_line[:80]!r}" if status_line else "the connection closed without an answer"
 
 
 def _status_line(path: Path, timeout: float) -> str:
@@ -199,9 +194,7 @@ def choose_engine(requested: EngineRequest, docker: DockerStatus, native: PgBina
     if docker.answers:
         return EngineChoice(engine="docker", reason=docker.reason)
     if native is not None:
-        return EngineChoice(
-            engine="native", reason=f"no Docker engine ({docker.reason}); using {native_reason}"
-        )
+        return EngineChoice(engine="native", reason=f"no Docker engine ({docker.reason}); using {native_reason}")
     raise EngineUnavailableError(
         f"No database engine is available: {docker.reason}, and no PostgreSQL server binaries were found. "
         f"Fix one of them: {_DOCKER_FIX}; or install PostgreSQL: {install_hint()}."

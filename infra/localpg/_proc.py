@@ -20,9 +20,7 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def run_command(
-    argv: Sequence[str], *, timeout: float, new_session: bool = False
-) -> subprocess.CompletedProcess[str]:
+def run_command(argv: Sequence[str], *, timeout: float, new_session: bool = False) -> subprocess.CompletedProcess[str]:
     """Run a server tool; cwd is / because the server user may not be allowed into ours."""
     return subprocess.run(
         list(argv),

@@ -30,6 +30,4 @@ def verifier_matches(verifier: str | None, password: str) -> bool:
     client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
     expected_stored = hashlib.sha256(client_key).digest()
     expected_server = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
-    return hmac.compare_digest(expected_stored, stored_key) and hmac.compare_digest(
-        expected_server, server_key
-    )
+    return hmac.compare_digest(expected_stored, stored_key) and hmac.compare_digest(expected_server, server_key)

@@ -46,18 +46,14 @@ class ServerUser:
         new_session: bool = False,
     ) -> subprocess.CompletedProcess[str]:
         try:
-            return run_command(
-                self.run_as.wrap(argv), timeout=timeout + _COMMAND_MARGIN_S, new_session=new_session
-            )
+            return run_command(self.run_as.wrap(argv), timeout=timeout + _COMMAND_MARGIN_S, new_session=new_session)
         except subprocess.TimeoutExpired as exc:
             raise error(
                 f"`{Path(argv[0]).name}` did not finish within {timeout + _COMMAND_MARGIN_S:.0f}s.",
                 log_lines=tail(log_file, 20),
             ) from exc
         except OSError as exc:
-            raise LocalPgError(
-                f"Cannot run {argv[0]}: {exc.strerror}. Are the PostgreSQL binaries installed?"
-            ) from exc
+            raise LocalPgError(f"Cannot run {argv[0]}: {exc.strerror}. Are the PostgreSQL binaries installed?") from exc
 
     def give(self, path: Path) -> None:
         if self.run_as.switches_user:

@@ -169,9 +169,7 @@ def _candidate_dirs(
         yield root / "postgresql" / "bin", None
 
 
-def _versioned_dirs(
-    root: Path, major_of_name: Callable[[str], int | None]
-) -> Iterator[tuple[Path, int | None]]:
+def _versioned_dirs(root: Path, major_of_name: Callable[[str], int | None]) -> Iterator[tuple[Path, int | None]]:
     """`root/<name>/bin` for each child whose name gives a major, highest major first."""
     try:
         names = [child.name for child in root.iterdir() if child.is_dir()]

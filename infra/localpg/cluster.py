@@ -125,9 +125,7 @@ class LocalCluster:
         self._prepare_runtime_files(current)
         argv = [str(self.binaries.pg_ctl), "start", "-D", str(self.data_dir), "-l", str(self.log_file)]
         argv += ["-w", "-t", str(max(1, round(timeout))), "-o", f"-p {self.port}"]
-        done = self._server.run(
-            argv, timeout=timeout, error=StartError, log_file=self.log_file, new_session=True
-        )
+        done = self._server.run(argv, timeout=timeout, error=StartError, log_file=self.log_file, new_session=True)
         after = self.status()
         if done.returncode != 0 or after.state is not ClusterState.RUNNING:
             conflict = describe_port_conflict(self.port)
@@ -229,16 +227,12 @@ class LocalCluster:
     def _running_port(self) -> int:
         current = self._require_usable()
         if current.state is not ClusterState.RUNNING:
-            raise ClusterNotRunningError(
-                f"The dev cluster at {self.data_dir} is {current.state}; start it first."
-            )
+            raise ClusterNotRunningError(f"The dev cluster at {self.data_dir} is {current.state}; start it first.")
         return current.port or self.port
 
     def _require_admin(self) -> AdminLogin:
         if self._admin is None:
-            raise LocalPgError(
-                "No superuser login: call init(superuser, password) or pass admin= to LocalCluster."
-            )
+            raise LocalPgError("No superuser login: call init(superuser, password) or pass admin= to LocalCluster.")
         return self._admin
 
     def _prepare_runtime_files(self, current: ClusterStatus) -> None:

@@ -84,9 +84,7 @@ class PostmasterPid(BaseModel):
 def classify(data_dir: Path, *, expected_major: int, proc_root: Path = PROC_ROOT) -> ClusterStatus:
     """The state of `data_dir` for binaries of `expected_major`; reads files only, changes nothing."""
     if not data_dir.exists():
-        return ClusterStatus(
-            state=ClusterState.ABSENT, data_dir=data_dir, detail=f"no data directory at {data_dir}"
-        )
+        return ClusterStatus(state=ClusterState.ABSENT, data_dir=data_dir, detail=f"no data directory at {data_dir}")
     if not data_dir.is_dir():
         return _foreign(data_dir, f"{data_dir} is a file, not a data directory; move it away")
     if not (data_dir / MARKER_NAME).exists():
@@ -171,9 +169,7 @@ def _cluster_files_problem(data_dir: Path, marker: ClusterMarker) -> str | None:
 def _running_or_stopped(data_dir: Path, marker: ClusterMarker, proc_root: Path) -> ClusterStatus:
     pid_file = read_postmaster_pid(data_dir)
     if pid_file is None:
-        return ClusterStatus(
-            state=ClusterState.STOPPED, data_dir=data_dir, ours=True, marker=marker, detail="stopped"
-        )
+        return ClusterStatus(state=ClusterState.STOPPED, data_dir=data_dir, ours=True, marker=marker, detail="stopped")
     if is_postmaster(pid_file.pid, data_dir, proc_root=proc_root):
         return ClusterStatus(
             state=ClusterState.RUNNING,

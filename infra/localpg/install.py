@@ -132,9 +132,7 @@ def _sudo_works() -> bool:
     if shutil.which("sudo") is None:
         return False
     try:
-        done = subprocess.run(
-            ["sudo", "-n", "true"], capture_output=True, timeout=_SUDO_CHECK_TIMEOUT_S, check=False
-        )
+        done = subprocess.run(["sudo", "-n", "true"], capture_output=True, timeout=_SUDO_CHECK_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0

@@ -105,11 +105,7 @@ def _listening_inodes(port: int, proc_root: Path) -> set[str]:
         with contextlib.suppress(OSError):
             for line in (proc_root / "net" / table).read_text().splitlines()[1:]:
                 fields = line.split()
-                if (
-                    len(fields) > 9
-                    and fields[3] == _TCP_LISTEN
-                    and int(fields[1].rsplit(":", 1)[1], 16) == port
-                ):
+                if len(fields) > 9 and fields[3] == _TCP_LISTEN and int(fields[1].rsplit(":", 1)[1], 16) == port:
                     inodes.add(fields[9])
     return inodes
 

@@ -119,9 +119,7 @@ def select_one(target: ProbeTarget, timeout: float) -> str:
             row = conn.execute("SELECT 1, current_setting('server_version')").fetchone()
     except psycopg.Error as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AttemptFailed(
-            message, retryable=not any(marker in message for marker in _FINAL_ERRORS)
-        ) from None
+        raise AttemptFailed(message, retryable=not any(marker in message for marker in _FINAL_ERRORS)) from None
     if row is None or row[0] != 1:
         raise AttemptFailed(f"SELECT 1 returned {row!r}", retryable=True)
     return str(row[1])

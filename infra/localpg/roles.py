@@ -36,9 +36,7 @@ class AdminLogin(BaseModel):
     password: SecretStr
 
 
-def connect_admin(
-    port: int, admin: AdminLogin, *, dbname: str = "postgres"
-) -> psycopg.Connection[tuple[object, ...]]:
+def connect_admin(port: int, admin: AdminLogin, *, dbname: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(
             host="127.0.0.1",
@@ -70,19 +68,10 @@ def ensure_role(
         ).fetchone()
         if row is not None and row[0]:
             raise SqlError(f"Role {name!r} is a superuser; use a separate application role.")
-        if (
-            row is not None
-            and row[1] is True
-            and row[2] is createdb
-            and verifier_matches(_str(row[3]), password)
-        ):
+        if row is not None and row[1] is True and row[2] is createdb and verifier_matches(_str(row[3]), password):
             return Change.UNCHANGED
         verifier = conn.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()
-        verb = (
-            "CREATE ROLE {} WITH LOGIN {} PASSWORD {}"
-            if row is None
-            else "ALTER ROLE {} WITH LOGIN {} PASSWORD {}"
-        )
+        verb = "CREATE ROLE {} WITH LOGIN {} PASSWORD {}" if row is None else "ALTER ROLE {} WITH LOGIN {} PASSWORD {}"
         conn.execute(
             sql.SQL(verb).format(
                 sql.Identifier(name), sql.SQL("CREATEDB" if createdb else "NOCREATEDB"), sql.Literal(verifier)
@@ -99,19 +88,13 @@ def ensure_database(conn: psycopg.Connection[tuple[object, ...]], name: str, own
     try:
         if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,)).fetchone() is None:
             raise SqlError(f"Role {owner!r} does not exist; ensure_role it before giving it a database.")
-        row = conn.execute(
-            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
+        row = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if row is None:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner))
-            )
+            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
             return Change.CREATED
         if row[0] == owner:
             return Change.UNCHANGED
-        conn.execute(
-            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), sql.Identifier(owner))
-        )
+        conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), sql.Identifier(owner)))
     except psycopg.Error as exc:
         raise SqlError(f"Could not create or update database {name!r}: {_first_line(exc)}") from None
     return Change.UPDATED

@@ -78,9 +78,7 @@ def resolve_run_as(
             f"`useradd --system --user-group {target}`, or run this as a normal user."
         ) from None
     if entry.pw_uid == 0:
-        raise RunAsError(
-            f"'{target}' is root; PostgreSQL refuses to run as root. Choose an unprivileged user."
-        )
+        raise RunAsError(f"'{target}' is root; PostgreSQL refuses to run as root. Choose an unprivileged user.")
     return RunAs(
         user=target,
         uid=entry.pw_uid,
@@ -124,9 +122,7 @@ def _as_self(euid: int, requested: str | None, getpwuid: Callable[[int], pwd.str
     return RunAs(user=name, uid=euid, gid=gid)
 
 
-def _switch_command(
-    target: str, entry: pwd.struct_passwd, which: Callable[[str], str | None]
-) -> tuple[str, ...]:
+def _switch_command(target: str, entry: pwd.struct_passwd, which: Callable[[str], str | None]) -> tuple[str, ...]:
     runuser = which("runuser")
     if runuser:
         return (runuser, "-u", target, "--")

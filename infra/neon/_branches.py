@@ -39,9 +39,7 @@ class BranchesAPI(RolesAPI):
         """getProjectBranch."""
         return self._get("get_branch", self._branch_path(project_id, branch_id), BranchEnvelope).branch
 
-    def list_branches(
-        self, project_id: str, *, search: str | None = None, page_size: int = 1000
-    ) -> list[Branch]:
+    def list_branches(self, project_id: str, *, search: str | None = None, page_size: int = 1000) -> list[Branch]:
         """listProjectBranches (all pages). `search` matches part of a name or id."""
         path = f"/projects/{self._pid(project_id)}/branches"
         branches: list[Branch] = []
@@ -54,9 +52,7 @@ class BranchesAPI(RolesAPI):
                 return branches
             cursor = page.cursor
 
-    def update_branch(
-        self, project_id: str, branch_id: str, update: BranchUpdate, *, wait: bool = True
-    ) -> Branch:
+    def update_branch(self, project_id: str, branch_id: str, update: BranchUpdate, *, wait: bool = True) -> Branch:
         """updateProjectBranch (name, protected, expires_at); sends only the fields set."""
         return self._mutate(
             "update_branch",
@@ -71,13 +67,9 @@ class BranchesAPI(RolesAPI):
     def delete_branch(self, project_id: str, branch_id: str, *, wait: bool = True) -> bool:
         """deleteProjectBranch; False if it was already gone."""
         path = self._branch_path(project_id, branch_id)
-        return self._delete(
-            "delete_branch", path, BranchEnvelope, project_id=self._pid(project_id), wait=wait
-        )
+        return self._delete("delete_branch", path, BranchEnvelope, project_id=self._pid(project_id), wait=wait)
 
-    def restore_branch(
-        self, project_id: str, branch_id: str, restore: BranchRestore, *, wait: bool = True
-    ) -> Branch:
+    def restore_branch(self, project_id: str, branch_id: str, restore: BranchRestore, *, wait: bool = True) -> Branch:
         """restoreProjectBranch. A restore whose response was lost is never re-sent blindly: it is
         adopted if the branch shows it (last_reset_at, or the preserved branch exists), otherwise
         AmbiguousResultError is raised."""
@@ -99,13 +91,9 @@ class BranchesAPI(RolesAPI):
     def set_default_branch(self, project_id: str, branch_id: str, *, wait: bool = True) -> Branch:
         """setDefaultProjectBranch; a lost response is resolved by reading the branch's `default`."""
         pid = self._pid(project_id)
-        call = Call(
-            "set_default_branch", "POST", f"{self._branch_path(pid, branch_id)}/set_as_default", Safety.UNSAFE
-        )
+        call = Call("set_default_branch", "POST", f"{self._branch_path(pid, branch_id)}/set_as_default", Safety.UNSAFE)
         with self._project_lock(pid):
-            envelope = self._post_safely(
-                call, BranchEnvelope, lambda _t: self._default_applied(pid, branch_id)
-            )
+            envelope = self._post_safely(call, BranchEnvelope, lambda _t: self._default_applied(pid, branch_id))
             self._wait(call.operation, pid, envelope.operations, wait=wait)
         return envelope.branch
 
@@ -155,9 +143,7 @@ class BranchesAPI(RolesAPI):
     ) -> ConnectionDetails:
         """From getConnectionURI; if the project stores no passwords (412), from a recovered one."""
         try:
-            direct = self.get_connection_uri(
-                pid, database_name=database, role_name=role.name, branch_id=branch_id
-            )
+            direct = self.get_connection_uri(pid, database_name=database, role_name=role.name, branch_id=branch_id)
             pooled = self.get_connection_uri(
                 pid, database_name=database, role_name=role.name, branch_id=branch_id, pooled=True
             )
@@ -166,15 +152,12 @@ class BranchesAPI(RolesAPI):
             return _uris.compose(compute.host, database=database, role=role.name, password=password)
         return _uris.from_uris(direct, pooled, database=database, role=role.name)
 
-    def _restore_applied(
-        self, pid: str, branch_id: str, spec: BranchRestore, sent_at: float
-    ) -> BranchEnvelope:
+    def _restore_applied(self, pid: str, branch_id: str, spec: BranchRestore, sent_at: float) -> BranchEnvelope:
         branch = self.get_branch(pid, branch_id)
         since = sent_at - self.retry.clock_skew
         reset = branch.last_reset_at is not None and branch.last_reset_at.timestamp() >= since
         preserved = bool(spec.preserve_under_name) and any(
-            b.name == spec.preserve_under_name
-            for b in self.list_branches(pid, search=spec.preserve_under_name)
+            b.name == spec.preserve_under_name for b in self.list_branches(pid, search=spec.preserve_under_name)
         )
         if not (reset or preserved):
             raise errors.AmbiguousResultError(

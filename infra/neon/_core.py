@@ -136,9 +136,7 @@ class ClientCore:
             self._wait(name, project_id, envelope.operations, wait=wait)
         return envelope
 
-    def _delete(
-        self, name: str, path: str, model: type[WithOperations], *, project_id: str, wait: bool
-    ) -> bool:
+    def _delete(self, name: str, path: str, model: type[WithOperations], *, project_id: str, wait: bool) -> bool:
         """DELETE; True if this call deleted the object, False if it was already gone.
 
         "Already gone" is a 404 or a 204 on the first attempt. A 404/204 answering a DELETE that was
@@ -162,9 +160,7 @@ class ClientCore:
             return self._waiter.wait(name, project_id, ops, seed=seed)
         return list(ops)
 
-    def _post_safely(
-        self, call: Call, model: type[CreatedT], lookup: Callable[[float], CreatedT | None]
-    ) -> CreatedT:
+    def _post_safely(self, call: Call, model: type[CreatedT], lookup: Callable[[float], CreatedT | None]) -> CreatedT:
         """POST; after an ambiguous failure adopt what it did, or re-send if it verifiably did nothing.
 
         `lookup(sent_at)` finds the object the request would have created (None: not created); it

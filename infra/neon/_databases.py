@@ -23,9 +23,7 @@ class DatabasesAPI(EndpointsAPI):
         path = f"{self._branch_path(project_id, branch_id)}/databases"
         call = Call("create_database", "POST", path, Safety.UNSAFE, body={"database": spec.to_body()})
         with self._project_lock(pid):
-            envelope = self._post_safely(
-                call, DatabaseEnvelope, lambda _t: self._adopt_database(pid, branch_id, spec)
-            )
+            envelope = self._post_safely(call, DatabaseEnvelope, lambda _t: self._adopt_database(pid, branch_id, spec))
             self._wait(call.operation, pid, envelope.operations, wait=wait)
         return envelope.database
 
@@ -67,14 +65,10 @@ class DatabasesAPI(EndpointsAPI):
                 raise
             return self.get_database(pid, branch_id, update.name)
 
-    def delete_database(
-        self, project_id: str, branch_id: str, database_name: str, *, wait: bool = True
-    ) -> bool:
+    def delete_database(self, project_id: str, branch_id: str, database_name: str, *, wait: bool = True) -> bool:
         """deleteProjectBranchDatabase; False if it was already gone."""
         path = self._database_path(project_id, branch_id, database_name)
-        return self._delete(
-            "delete_database", path, DatabaseEnvelope, project_id=self._pid(project_id), wait=wait
-        )
+        return self._delete("delete_database", path, DatabaseEnvelope, project_id=self._pid(project_id), wait=wait)
 
     def _adopt_database(self, pid: str, branch_id: str, spec: DatabaseCreate) -> DatabaseEnvelope | None:
         try:

@@ -26,17 +26,13 @@ class EndpointsAPI(OperationsAPI):
             body={"endpoint": endpoint.to_body()},
         )
         with self._project_lock(pid):
-            envelope = self._post_safely(
-                call, EndpointEnvelope, lambda _t: self._adopt_endpoint(pid, endpoint)
-            )
+            envelope = self._post_safely(call, EndpointEnvelope, lambda _t: self._adopt_endpoint(pid, endpoint))
             self._wait(call.operation, pid, envelope.operations, wait=wait)
         return envelope.endpoint
 
     def get_endpoint(self, project_id: str, endpoint_id: str) -> Endpoint:
         """getProjectEndpoint."""
-        return self._get(
-            "get_endpoint", self._endpoint_path(project_id, endpoint_id), EndpointEnvelope
-        ).endpoint
+        return self._get("get_endpoint", self._endpoint_path(project_id, endpoint_id), EndpointEnvelope).endpoint
 
     def list_endpoints(self, project_id: str, branch_id: str | None = None) -> list[Endpoint]:
         """listProjectEndpoints, or listProjectBranchEndpoints when `branch_id` is given."""
@@ -64,9 +60,7 @@ class EndpointsAPI(OperationsAPI):
     def delete_endpoint(self, project_id: str, endpoint_id: str, *, wait: bool = True) -> bool:
         """deleteProjectEndpoint; False if it was already gone (see the package docs)."""
         path = self._endpoint_path(project_id, endpoint_id)
-        return self._delete(
-            "delete_endpoint", path, EndpointEnvelope, project_id=self._pid(project_id), wait=wait
-        )
+        return self._delete("delete_endpoint", path, EndpointEnvelope, project_id=self._pid(project_id), wait=wait)
 
     def start_endpoint(self, project_id: str, endpoint_id: str, *, wait: bool = True) -> Endpoint:
         """startProjectEndpoint; with `wait`, returns the endpoint as it is once started."""

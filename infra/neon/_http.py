@@ -155,14 +155,10 @@ class Session:
             )
             return self._transport_failure(call, exc, request_id)
         rid = _response_request_id(response) or request_id
-        logger.debug(
-            "%s %s -> %d attempt=%d request_id=%s", call.method, call.path, response.status_code, attempt, rid
-        )
+        logger.debug("%s %s -> %d attempt=%d request_id=%s", call.method, call.path, response.status_code, attempt, rid)
         return self._classify(call, response, rid, maybe_applied)
 
-    def _classify(
-        self, call: Call, response: httpx.Response, rid: str, maybe_applied: bool
-    ) -> Reply | _Attempt:
+    def _classify(self, call: Call, response: httpx.Response, rid: str, maybe_applied: bool) -> Reply | _Attempt:
         status = response.status_code
         done_delete = call.method == "DELETE" and status == 404 and maybe_applied
         if response.is_success or done_delete:
@@ -192,9 +188,7 @@ class Session:
         )
 
     def _transport_failure(self, call: Call, exc: httpx.TransportError, rid: str) -> _Attempt:
-        cls = (
-            errors.NeonTimeoutError if isinstance(exc, httpx.TimeoutException) else errors.NeonConnectionError
-        )
+        cls = errors.NeonTimeoutError if isinstance(exc, httpx.TimeoutException) else errors.NeonConnectionError
         kind = "timed out" if cls is errors.NeonTimeoutError else "connection failed"
         detail = errors.redact(f"{type(exc).__name__}: {exc}", self._secrets)
         error = cls(
@@ -203,9 +197,7 @@ class Session:
             request_id=rid,
         )
         before_send = isinstance(exc, _BEFORE_SEND)
-        return _Attempt(
-            error, may_have_applied=not before_send, retryable=not isinstance(exc, _NOT_RETRYABLE)
-        )
+        return _Attempt(error, may_have_applied=not before_send, retryable=not isinstance(exc, _NOT_RETRYABLE))
 
 
 def _response_request_id(response: httpx.Response) -> str | None:

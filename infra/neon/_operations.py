@@ -23,19 +23,12 @@ class OperationsAPI(ClientCore):
         while True:
             page = self._operations_page(seg(project_id, "project_id"), limit=page_size, cursor=cursor)
             yield from page.operations
-            if (
-                not page.operations
-                or len(page.operations) < page_size
-                or not page.cursor
-                or page.cursor in seen
-            ):
+            if not page.operations or len(page.operations) < page_size or not page.cursor or page.cursor in seen:
                 return
             seen.add(page.cursor)
             cursor = page.cursor
 
-    def wait_for_operations(
-        self, project_id: str, operations: Sequence[Operation] | None = None
-    ) -> list[Operation]:
+    def wait_for_operations(self, project_id: str, operations: Sequence[Operation] | None = None) -> list[Operation]:
         """Poll `operations` (default: every unfinished one of the project) to a terminal state.
 
         Raises OperationFailedError for failed/error/cancelled, OperationTimeoutError at the deadline.

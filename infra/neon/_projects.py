@@ -29,9 +29,7 @@ class ProjectsAPI(BranchesAPI):
         created = self._post_safely(
             call,
             CreatedProject,
-            lambda sent_at: self._adopt_project(
-                project.name, org_id if isinstance(org_id, str) else None, sent_at
-            ),
+            lambda sent_at: self._adopt_project(project.name, org_id if isinstance(org_id, str) else None, sent_at),
         )
         with self._project_lock(created.project.id):
             # A brand-new project has no history to learn durations from.
@@ -113,8 +111,7 @@ class ProjectsAPI(BranchesAPI):
         endpoints = self.list_endpoints(pid, branch_id=branch.id)
         databases = self.list_databases(pid, branch.id)
         roles: list[Role] = [
-            self._with_password(pid, branch.id, r) if _has_login(r) else r
-            for r in self.list_roles(pid, branch.id)
+            self._with_password(pid, branch.id, r) if _has_login(r) else r for r in self.list_roles(pid, branch.id)
         ]
         owners = {role.name: role for role in roles}
         compute = next((e for e in endpoints if e.type == "read_write"), None)

@@ -170,9 +170,7 @@ class UnexpectedResponseError(NeonError):
 class OperationFailedError(NeonError):
     """A Neon operation ended in `failed`, `error` or `cancelled`."""
 
-    def __init__(
-        self, *, operation: str, action: str, operation_id: str, status: str, error: str | None
-    ) -> None:
+    def __init__(self, *, operation: str, action: str, operation_id: str, status: str, error: str | None) -> None:
         detail = error or "no error text"
         super().__init__(
             f"{operation}: Neon operation {action} ({operation_id}) ended {status}: {detail}",

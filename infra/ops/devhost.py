@@ -87,6 +87,4 @@ def container_state(docker: DockerRunner, name: str) -> ContainerState:
 def container_logs(docker: DockerRunner, name: str, lines: int) -> list[str]:
     code, output = docker(["docker", "logs", "--tail", str(lines), name])
     text = output.strip().splitlines()
-    return (
-        text[-lines:] if code == 0 else [f"(docker logs failed: {text[0] if text else f'exit code {code}'})"]
-    )
+    return text[-lines:] if code == 0 else [f"(docker logs failed: {text[0] if text else f'exit code {code}'})"]

@@ -57,9 +57,7 @@ class Reporter(Protocol):
 class PulumiPort(Protocol):
     """The part of `PulumiCli` the dev commands use (tests pass a fake)."""
 
-    def run(
-        self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False
-    ) -> PulumiResult: ...
+    def run(self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False) -> PulumiResult: ...
 
     def stack_exists(self, stack: str) -> bool: ...
 

@@ -122,9 +122,7 @@ def render_status(status: DevStatus, output: Literal["text", "env", "json"]) -> 
             "DATABASE_URL": status.database_url or "",
         }  # fmt: skip
         masked = status.database_url is not None and ":****@" in status.database_url
-        note = (
-            ["# DATABASE_URL's password is masked: add --show-secrets for the real value"] if masked else []
-        )
+        note = ["# DATABASE_URL's password is masked: add --show-secrets for the real value"] if masked else []
         return "\n".join(note + [f"{key}={shlex.quote(value)}" for key, value in pairs.items()])
     ready = {True: "yes (SELECT 1 answered)", False: "no (SELECT 1 failed)", None: "-"}[status.ready]
     return format_table([
@@ -182,9 +180,7 @@ def destroy(found: Target, deps: OnboardDeps, report: Reporter) -> str:
     ctx, removed = found.ctx, []
     if found.stack.engine is not None:
         with report.working("pulumi destroy --stack dev"):
-            result = deps.pulumi({}).run(
-                DEV_STACK, ["destroy", "--yes", "--skip-preview", "--json"], check=False
-            )
+            result = deps.pulumi({}).run(DEV_STACK, ["destroy", "--yes", "--skip-preview", "--json"], check=False)
         update = parse_events(result.stdout, result.stderr)
         if not update.succeeded or result.returncode != 0:
             raise DevOpsError("`pulumi destroy --stack dev` failed:\n" + "\n".join(update.errors))
@@ -261,6 +257,4 @@ def _env_sync(ctx: DevContext, url: DatabaseUrl | None) -> EnvSync:
 
 
 def _probe_target(url: DatabaseUrl) -> ProbeTarget:
-    return ProbeTarget(
-        port=url.port, user=url.user, password=url.password, dbname=url.database, host=url.host
-    )
+    return ProbeTarget(port=url.port, user=url.user, password=url.password, dbname=url.database, host=url.host)

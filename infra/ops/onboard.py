@@ -107,9 +107,7 @@ def ensure_toolchain(deps: OnboardDeps, report: Reporter) -> None:
     problem = deps.toolchain_problem()
     if problem is None:
         return
-    report.step(
-        f"running the set-up first ({problem}): bash scripts/setup.sh — the first time this takes minutes"
-    )
+    report.step(f"running the set-up first ({problem}): bash scripts/setup.sh — the first time this takes minutes")
     code = deps.run_setup()
     still = deps.toolchain_problem()
     if code != 0 or still is not None:
@@ -194,9 +192,7 @@ def git_warnings(ctx: DevContext, deps: OnboardDeps) -> tuple[str, ...]:
 
 def apply_dev_stack(pulumi: PulumiPort, report: Reporter) -> tuple[bool, UpdateReport]:
     created = pulumi.ensure_stack(DEV_STACK)
-    report.step(
-        ("created the dev stack (local backend); " if created else "") + "pulumi up --refresh --stack dev"
-    )
+    report.step(("created the dev stack (local backend); " if created else "") + "pulumi up --refresh --stack dev")
     with report.working("pulumi up --stack dev"):
         result = pulumi.run(DEV_STACK, _UP_ARGS, check=False)
     update = parse_events(result.stdout, result.stderr)
@@ -218,15 +214,11 @@ def wait_ready(
     ctx: DevContext, engine: Engine, url: DatabaseUrl, deps: OnboardDeps, *, timeout: float, report: Reporter
 ) -> ProbeResult:
     """TCP connect and `SELECT 1` as the application role; on failure, the server's last log lines."""
-    target = ProbeTarget(
-        port=url.port, user=url.user, password=url.password, dbname=url.database, host=url.host
-    )
+    target = ProbeTarget(port=url.port, user=url.user, password=url.password, dbname=url.database, host=url.host)
     with report.working(f"waiting for the database at {url.host}:{url.port} (TCP, then SELECT 1)"):
         result = deps.probe(target, timeout)
     if result.ok:
-        report.note(
-            f"  ready: SELECT 1 answered ({result.latency_s or 0:.3f}s) by PostgreSQL {result.server_version}"
-        )
+        report.note(f"  ready: SELECT 1 answered ({result.latency_s or 0:.3f}s) by PostgreSQL {result.server_version}")
         return result
     lines = server_log(ctx, engine, deps.host)
     shown = "\n".join(f"  | {line}" for line in lines) or "  (no log lines)"
@@ -250,15 +242,11 @@ def write_env(ctx: DevContext, url: DatabaseUrl, report: Reporter) -> EnvFileUpd
     try:
         update = update_env_file(ctx.env_file, {"DATABASE_URL": url.render()})
     except EnvFileError as exc:
-        raise DevOpsError(
-            f"{exc}\nThe database itself is running; re-run `make onboard` once .env is fixed."
-        ) from None
+        raise DevOpsError(f"{exc}\nThe database itself is running; re-run `make onboard` once .env is fixed.") from None
     if update.created:
         report.note(f"  created {ctx.env_file.name} (mode 0600) with DATABASE_URL")
     elif update.changed:
-        report.note(
-            f"  {ctx.env_file.name}: DATABASE_URL {'added' if update.added else 'updated'}; other lines kept"
-        )
+        report.note(f"  {ctx.env_file.name}: DATABASE_URL {'added' if update.added else 'updated'}; other lines kept")
     else:
         report.note(f"  {ctx.env_file.name}: unchanged")
     return update

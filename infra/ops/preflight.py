@@ -86,12 +86,7 @@ def port_problem(
 ) -> str | None:
     """The configured port must be free, unless our own dev server for this engine already listens on it."""
     port = ctx.dev.port
-    if (
-        engine == "native"
-        and native is not None
-        and native.state is ClusterState.RUNNING
-        and native.port == port
-    ):
+    if engine == "native" and native is not None and native.state is ClusterState.RUNNING and native.port == port:
         return None
     if engine == "docker" and container == "running":
         return None

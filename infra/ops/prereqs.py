@@ -46,18 +46,13 @@ class Check(BaseModel):
     def line(self) -> str:
         if self.ok:
             return f"  ok       {self.name}: {self.detail}"
-        return f"  missing  {self.name}: {self.detail}" + (
-            f"\n           fix: {self.fix}" if self.fix else ""
-        )
+        return f"  missing  {self.name}: {self.detail}" + (f"\n           fix: {self.fix}" if self.fix else "")
 
 
 def failed_checks_message(checks: list[Check]) -> str:
     missing = [check for check in checks if not check.ok]
     lines = [f"{len(missing)} prerequisite(s) missing:"]
-    lines += [
-        f"- {check.name}: {check.detail}" + (f"\n  Fix: {check.fix}" if check.fix else "")
-        for check in missing
-    ]
+    lines += [f"- {check.name}: {check.detail}" + (f"\n  Fix: {check.fix}" if check.fix else "") for check in missing]
     return "\n".join(lines)
 
 
@@ -96,9 +91,7 @@ def toolchain_problem(project_dir: Path, find_pulumi: Callable[[], str | None]) 
 
 def run_setup(project_dir: Path) -> int:
     """Run `scripts/setup.sh` with its output on our stderr as it comes (stdout is for results)."""
-    done = subprocess.run(
-        SETUP_COMMAND, cwd=project_dir, stdout=2, stderr=2, stdin=subprocess.DEVNULL, check=False
-    )
+    done = subprocess.run(SETUP_COMMAND, cwd=project_dir, stdout=2, stderr=2, stdin=subprocess.DEVNULL, check=False)
     return done.returncode
 
 
@@ -128,9 +121,7 @@ def native_binaries(
     try:
         return installer(report.note)
     except BinariesInstallError as exc:
-        raise DevOpsError(
-            f"{_no_engine(requested, docker)}\nAutomatic install was not possible: {exc}"
-        ) from None
+        raise DevOpsError(f"{_no_engine(requested, docker)}\nAutomatic install was not possible: {exc}") from None
 
 
 def engine_check(docker: DockerStatus, binaries: PgBinaries | None) -> Check:

@@ -16,9 +16,7 @@ __all__ = ["UpdateReport", "parse_events"]
 
 _TRACEBACK = "Traceback (most recent call last):"
 # The last "module.path.SomeError: message" line of a traceback starts the message we keep.
-_EXCEPTION_LINE = re.compile(
-    r"^(?:[A-Za-z_][\w.]*\.)?(?P<name>[A-Za-z_]\w*(?:Error|Exception)): (?P<msg>.*)$"
-)
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?(?P<name>[A-Za-z_]\w*(?:Error|Exception)): (?P<msg>.*)$")
 # Engine follow-ups that only repeat that something failed.
 _GENERIC = ("update failed", "destroy failed", "Resource monitor has terminated", "preview failed")
 _CHANGE_WORDS = {
@@ -85,9 +83,7 @@ def parse_events(stdout: str, stderr: str = "") -> UpdateReport:
     succeeded = result == "succeeded"
     if not succeeded and not errors:
         errors.append(stderr.strip() or "pulumi failed without saying why")
-    return UpdateReport(
-        succeeded=succeeded, changes=changes, errors=tuple(dict.fromkeys(errors)), infos=tuple(infos)
-    )
+    return UpdateReport(succeeded=succeeded, changes=changes, errors=tuple(dict.fromkeys(errors)), infos=tuple(infos))
 
 
 def exception_message(message: str) -> str:

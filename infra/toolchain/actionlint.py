@@ -52,7 +52,10 @@ def build(target: Path, env: Mapping[str, str] | None = None) -> Path:
         done = subprocess.run(
             [go, "install", f"{MODULE}@v{VERSION}"],
             env={**base, "GOBIN": tmp, "GOFLAGS": flags, "CGO_ENABLED": "0"},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             tail = "\n".join(done.stdout.strip().splitlines()[-15:])

@@ -142,8 +142,13 @@ def stack_preview(stack: str, digest: PreviewDigest) -> StackPreview:
             changes[urn] = known.model_copy(update={"blocked_by_protect": True, "protected": True})
             continue
         changes[urn] = ResourceChange(
-            urn=urn, name=resource_name(urn), kind=resource_kind(urn_type(urn)), action=action,
-            protected=True, blocked_by_protect=True, follows=resource_name(cause) if cause else None,
+            urn=urn,
+            name=resource_name(urn),
+            kind=resource_kind(urn_type(urn)),
+            action=action,
+            protected=True,
+            blocked_by_protect=True,
+            follows=resource_name(cause) if cause else None,
         )
     ordered = sorted(changes.values(), key=lambda c: ACTION_ORDER.index(c.action))
     return StackPreview(
@@ -158,8 +163,7 @@ def stack_preview(stack: str, digest: PreviewDigest) -> StackPreview:
 def _real_errors(errors: list[tuple[str, str]], explained: bool) -> list[str]:
     """Error messages that are not protect refusals (those are shown as blocked changes)."""
     real = [
-        message for _, message in errors
-        if not _BLOCKED_REPLACE.search(message) and not _BLOCKED_DELETE.search(message)
+        message for _, message in errors if not _BLOCKED_REPLACE.search(message) and not _BLOCKED_DELETE.search(message)
     ]
     substantive = [m for m in real if not any(marker in m for marker in _FOLLOW_ON)]
     if explained and not substantive:

@@ -69,8 +69,9 @@ def _drift_change(step: Step) -> ResourceChange | None:
     if state is None or not state.custom or state.type.startswith("pulumi:"):
         return None
     if old is None and step.op == "create":  # gone from Neon (refresh dropped it), or never deployed
-        return ResourceChange(urn=step.urn, name=resource_name(step.urn), kind=resource_kind(state.type),
-                              action="create")
+        return ResourceChange(
+            urn=step.urn, name=resource_name(step.urn), kind=resource_kind(state.type), action="create"
+        )
     if old is None or step.op not in ("update", "replace"):
         return None
     fields = [
@@ -80,8 +81,14 @@ def _drift_change(step: Step) -> ResourceChange | None:
     ]
     if not fields:
         return None
-    return ResourceChange(urn=step.urn, name=resource_name(step.urn), kind=resource_kind(state.type),
-                          action="update", fields=fields, drift=True)
+    return ResourceChange(
+        urn=step.urn,
+        name=resource_name(step.urn),
+        kind=resource_kind(state.type),
+        action="update",
+        fields=fields,
+        drift=True,
+    )
 
 
 def _json(text: str) -> PreviewDigest | None:
@@ -117,22 +124,35 @@ def drift_risks(changes: list[ResourceChange], facts: StackFacts) -> list[Risk]:
     risks: list[Risk] = []
     for change in changes:
         retention = change.field(RETENTION_FIELD)
-        if retention and isinstance(retention.old, int) and isinstance(retention.new, int) \
-                and retention.new < retention.old:
+        if (
+            retention
+            and isinstance(retention.old, int)
+            and isinstance(retention.new, int)
+            and retention.new < retention.old
+        ):
             before, after = human_duration(retention.old), human_duration(retention.new)
-            risks.append(Risk(
-                stack=facts.stack, kind="retention-shortened", resource=change.name,
-                title=f"{facts.stack}: restore horizon cut from {before} to {after} outside Pulumi",
-                detail=f"History older than {after} may already be gone; `pulumi up` puts the setting back, "
-                "not the history.",
-            ))
+            risks.append(
+                Risk(
+                    stack=facts.stack,
+                    kind="retention-shortened",
+                    resource=change.name,
+                    title=f"{facts.stack}: restore horizon cut from {before} to {after} outside Pulumi",
+                    detail=f"History older than {after} may already be gone; `pulumi up` puts the setting back, "
+                    "not the history.",
+                )
+            )
         flag = change.field("protected")
         if change.kind == "Branch" and flag and flag.old is True and flag.new is not True:
-            risks.append(Risk(
-                stack=facts.stack, kind="protection-removed", resource=change.name, blocking=facts.is_production,
-                title=f"{facts.stack} branch {code(change.name)} is no longer protected in Neon",
-                detail="It can be deleted or reset from the console or API until protection is restored.",
-            ))
+            risks.append(
+                Risk(
+                    stack=facts.stack,
+                    kind="protection-removed",
+                    resource=change.name,
+                    blocking=facts.is_production,
+                    title=f"{facts.stack} branch {code(change.name)} is no longer protected in Neon",
+                    detail="It can be deleted or reset from the console or API until protection is restored.",
+                )
+            )
     return risks
 
 
@@ -154,7 +174,8 @@ def _stack_section(drift: StackDrift) -> list[str]:
     rows = [
         f"| {code(c.name, in_table=True)} {cell(c.kind)} | {code(f.name, in_table=True)} | "
         f"{code(format_value(f.name, f.old), in_table=True)} | {code(format_value(f.name, f.new), in_table=True)} |"
-        for c in drift.changes for f in c.fields
+        for c in drift.changes
+        for f in c.fields
     ]
     missing = [c for c in drift.changes if c.action == "create"]
     if rows:
@@ -165,8 +186,11 @@ def _stack_section(drift: StackDrift) -> list[str]:
         lines += ["", f"Missing in Neon (deleted outside Pulumi, or never deployed): {names}."]
     if not rows and not missing:
         lines.append(f"Details: `pulumi refresh --preview-only --diff --stack {drift.stack}`.")
-    lines += ["", f"To restore the declared settings: `pulumi up --refresh --stack {drift.stack}` (read its preview "
-              f"first). To keep Neon's values: change `Pulumi.{drift.stack}.yaml` to match in a pull request."]
+    lines += [
+        "",
+        f"To restore the declared settings: `pulumi up --refresh --stack {drift.stack}` (read its preview "
+        f"first). To keep Neon's values: change `Pulumi.{drift.stack}.yaml` to match in a pull request.",
+    ]
     return lines
 
 
@@ -179,8 +203,10 @@ def render_drift(stacks: list[StackDrift]) -> str:
     lines.append(" · ".join(f"**{d.stack}:** {_verdict(d)}" for d in stacks))
     for drift in stacks:
         lines += _stack_section(drift)
-    lines += ["", "<sub>Secrets are masked. Generated by <code>python -m infra drift</code>; no state was written."
-                  "</sub>"]
+    lines += [
+        "",
+        "<sub>Secrets are masked. Generated by <code>python -m infra drift</code>; no state was written.</sub>",
+    ]
     return "\n".join(lines) + "\n"
 
 

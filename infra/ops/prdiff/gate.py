@@ -34,14 +34,19 @@ def gate_message(report: Report) -> str | None:
         return None
     lines = [f"  - {_plain(risk.title)}" for risk in blocking]
     if report.acknowledged:
-        return "\n".join([
-            f"the destructive-change gate was acknowledged ({ACK_FLAG}); these changes go through:", *lines,
-            "`pulumi up` still refuses to replace or delete `protect`ed resources until protection is lifted.",
-        ])
-    return "\n".join([
-        f"blocked by the destructive-change gate ({len(blocking)} change{'s' if len(blocking) != 1 else ''}):",
-        *lines,
-        "If this is intended: make sure a recent restore point exists, get a second reviewer to agree, then add",
-        f"the label `{ACK_LABEL}` to the pull request (locally: pass {ACK_FLAG}).",
-        "Otherwise change the pull request so that production keeps its resources and their protection.",
-    ])
+        return "\n".join(
+            [
+                f"the destructive-change gate was acknowledged ({ACK_FLAG}); these changes go through:",
+                *lines,
+                "`pulumi up` still refuses to replace or delete `protect`ed resources until protection is lifted.",
+            ]
+        )
+    return "\n".join(
+        [
+            f"blocked by the destructive-change gate ({len(blocking)} change{'s' if len(blocking) != 1 else ''}):",
+            *lines,
+            "If this is intended: make sure a recent restore point exists, get a second reviewer to agree, then add",
+            f"the label `{ACK_LABEL}` to the pull request (locally: pass {ACK_FLAG}).",
+            "Otherwise change the pull request so that production keeps its resources and their protection.",
+        ]
+    )

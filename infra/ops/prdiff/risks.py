@@ -111,12 +111,17 @@ def _protection(change: ResourceChange, facts: StackFacts) -> list[Risk]:
     flag = change.field("protected")
     if change.kind != "Branch" or flag is None or flag.old is not True or flag.new is True:
         return []
-    return [Risk(
-        stack=facts.stack, kind="protection-removed", resource=change.name, blocking=facts.is_production,
-        title=f"{facts.stack} branch {code(change.name)} loses Neon branch protection",
-        detail="An unprotected branch can be deleted or reset from the Neon console or API, and IP allow lists "
-        "that apply to protected branches only stop applying to it." + _reason(facts, "unprotectedDefaultBranch"),
-    )]
+    return [
+        Risk(
+            stack=facts.stack,
+            kind="protection-removed",
+            resource=change.name,
+            blocking=facts.is_production,
+            title=f"{facts.stack} branch {code(change.name)} loses Neon branch protection",
+            detail="An unprotected branch can be deleted or reset from the Neon console or API, and IP allow lists "
+            "that apply to protected branches only stop applying to it." + _reason(facts, "unprotectedDefaultBranch"),
+        )
+    ]
 
 
 def _protect_dropped(preview: StackPreview, facts: StackFacts) -> list[Risk]:
@@ -125,13 +130,18 @@ def _protect_dropped(preview: StackPreview, facts: StackFacts) -> list[Risk]:
         return []
     names = ", ".join(f"{c.kind.lower()} {code(c.name)}" for c in dropped)
     what = f"{dropped[0].kind.lower()} {code(dropped[0].name)}" if len(dropped) == 1 else f"{len(dropped)} resources"
-    return [Risk(
-        stack=facts.stack, kind="protect-dropped", resource=dropped[0].name, blocking=True,
-        title=f"{facts.stack}: {what} {'loses' if len(dropped) == 1 else 'lose'} Pulumi's `protect`",
-        detail=("" if len(dropped) == 1 else f"{names[0].upper()}{names[1:]}. ")
-        + f"Without `protect`, `pulumi destroy` or a replacement deletes {'it' if len(dropped) == 1 else 'them'} "
-        "with no further check.",
-    )]
+    return [
+        Risk(
+            stack=facts.stack,
+            kind="protect-dropped",
+            resource=dropped[0].name,
+            blocking=True,
+            title=f"{facts.stack}: {what} {'loses' if len(dropped) == 1 else 'lose'} Pulumi's `protect`",
+            detail=("" if len(dropped) == 1 else f"{names[0].upper()}{names[1:]}. ")
+            + f"Without `protect`, `pulumi destroy` or a replacement deletes {'it' if len(dropped) == 1 else 'them'} "
+            "with no further check.",
+        )
+    ]
 
 
 def _retention_shortened(change: ResourceChange, facts: StackFacts) -> list[Risk]:
@@ -149,17 +159,23 @@ def _retention_shortened(change: ResourceChange, facts: StackFacts) -> list[Risk
     if facts.is_production and after < PRODUCTION_MIN_RETENTION_SECONDS:
         detail += f" Production's minimum is {human_duration(PRODUCTION_MIN_RETENTION_SECONDS)}."
         detail += _reason(facts, "retentionBelow30Days")
-    return [Risk(
-        stack=facts.stack, kind="retention-shortened", resource=change.name,
-        title=f"{facts.stack}: restore horizon shortened from {human_duration(before)} to {human_duration(after)}",
-        detail=detail,
-    )]
+    return [
+        Risk(
+            stack=facts.stack,
+            kind="retention-shortened",
+            resource=change.name,
+            title=f"{facts.stack}: restore horizon shortened from {human_duration(before)} to {human_duration(after)}",
+            detail=detail,
+        )
+    ]
 
 
 def _irreversible(change: ResourceChange, facts: StackFacts) -> list[Risk]:
     return [
         Risk(
-            stack=facts.stack, kind="irreversible", resource=change.name,
+            stack=facts.stack,
+            kind="irreversible",
+            resource=change.name,
             title=f"{facts.stack}: {code(f.name)} turned on (irreversible)",
             detail=IRREVERSIBLE[f.name][0].upper() + IRREVERSIBLE[f.name][1:] + ".",
         )
@@ -172,15 +188,16 @@ def _over_cap(preview: StackPreview, facts: StackFacts) -> list[Risk]:
     cap = {str(plan): seconds for plan, seconds in RETENTION_CAP_SECONDS.items()}.get(facts.plan or "")
     if cap is None:
         return []
-    planned = [
-        f.new for c in preview.changes if (f := c.field(RETENTION_FIELD)) is not None and isinstance(f.new, int)
-    ]
+    planned = [f.new for c in preview.changes if (f := c.field(RETENTION_FIELD)) is not None and isinstance(f.new, int)]
     value = max([*planned, facts.history_retention_seconds or 0])
     if value <= cap:
         return []
-    return [Risk(
-        stack=facts.stack, kind="retention-over-cap",
-        title=f"{facts.stack}: retention of {human_duration(value)} exceeds the {facts.plan} plan's cap of "
-        f"{human_duration(cap)}",
-        detail=f"Neon refuses it: set `historyRetentionSeconds` to at most {cap} or change the plan.",
-    )]
+    return [
+        Risk(
+            stack=facts.stack,
+            kind="retention-over-cap",
+            title=f"{facts.stack}: retention of {human_duration(value)} exceeds the {facts.plan} plan's cap of "
+            f"{human_duration(cap)}",
+            detail=f"Neon refuses it: set `historyRetentionSeconds` to at most {cap} or change the plan.",
+        )
+    ]

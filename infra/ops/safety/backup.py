@@ -106,8 +106,7 @@ def _expiry(request: BackupRequest) -> timedelta | None:
     expiry = request.expires_in or DEFAULT_EXPIRY
     if expiry > NEON_MAX_EXPIRY:
         raise SafetyError(
-            f"--expires-in {human(expiry)} is longer than Neon allows for a branch expiry "
-            f"({human(NEON_MAX_EXPIRY)})",
+            f"--expires-in {human(expiry)} is longer than Neon allows for a branch expiry ({human(NEON_MAX_EXPIRY)})",
             hint="use at most 30d, or --protect to keep the backup until you delete it",
         )
     return expiry

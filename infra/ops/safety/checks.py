@@ -101,8 +101,13 @@ def matches(expect: str, actual: str) -> bool:
     if left is None or right is None:
         return (op == "=" and actual == wanted) or (op in ("!=", "<>") and actual != wanted)
     return {
-        "=": left == right, "!=": left != right, "<>": left != right,
-        ">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right,
+        "=": left == right,
+        "!=": left != right,
+        "<>": left != right,
+        ">": left > right,
+        ">=": left >= right,
+        "<": left < right,
+        "<=": left <= right,
     }[op]
 
 

@@ -40,9 +40,7 @@ class DrillOutcome(BaseModel):
             f"checks: {sum(c.ok for c in r.checks)}/{len(r.checks)} passed",
         ]
         lines += [
-            f"  check failed: {c.name}: expected {c.expected}, got {c.error or c.actual}"
-            for c in r.checks
-            if not c.ok
+            f"  check failed: {c.name}: expected {c.expected}, got {c.error or c.actual}" for c in r.checks if not c.ok
         ]
         lines += [f"  problem: {p}" for p in r.problems]
         lines += [f"report: {self.markdown}", f"report: {self.json_path}"]
@@ -135,8 +133,10 @@ def _run(
     masker = Masker()
     try:
         uri = neon.get_connection_uri(
-            target.project_id, branch_id=drill.branch.id,
-            database_name=target.outputs.database, role_name=target.outputs.role,
+            target.project_id,
+            branch_id=drill.branch.id,
+            database_name=target.outputs.database,
+            role_name=target.outputs.role,
         )
         masker.add_uri(uri)
         ctx.reporter.step("listing tables and counting rows on the drill branch")

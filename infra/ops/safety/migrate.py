@@ -63,9 +63,7 @@ def _require_command(argv: Sequence[str]) -> None:
 def _run(ctx: SafetyContext, argv: Sequence[str], url: SecretStr, masker: Masker) -> tuple[int, float]:
     watch = Stopwatch(ctx.clock)
     ctx.reporter.step(f"running: {masker(shlex.join(argv))}")
-    code = run_with_database(
-        ctx.runner, argv, database_url=url, cwd=ctx.cwd, emit=ctx.reporter.output, mask=masker
-    )
+    code = run_with_database(ctx.runner, argv, database_url=url, cwd=ctx.cwd, emit=ctx.reporter.output, mask=masker)
     return code, watch.lap()
 
 
@@ -83,9 +81,7 @@ def migrate(
     masker = Masker()
     masker.add_uri(target.outputs.database_url)
     code, seconds = _run(ctx, argv, target.outputs.database_url, masker)
-    return MigrateResult(
-        stack=stack, command=masker(shlex.join(argv)), exit_code=code, seconds=seconds, backup=backup
-    )
+    return MigrateResult(stack=stack, command=masker(shlex.join(argv)), exit_code=code, seconds=seconds, backup=backup)
 
 
 def dry_run_on_branch(ctx: SafetyContext, stack: str, argv: Sequence[str]) -> MigrateResult:

@@ -103,9 +103,7 @@ def _exercise(
         shown = masker(shlex.join([*alembic_args, verb, arg]))
         ctx.reporter.step(f"step {len(steps) + 1}/{len(STEPS)}: alembic {shown}")
         watch = Stopwatch(ctx.clock)
-        code = run_with_database(
-            ctx.runner, argv, database_url=url, cwd=ctx.cwd, emit=ctx.reporter.output, mask=masker
-        )
+        code = run_with_database(ctx.runner, argv, database_url=url, cwd=ctx.cwd, emit=ctx.reporter.output, mask=masker)
         seconds = watch.lap()
         if code != 0:
             steps.append(StepResult(name=f"{verb} {arg}", exit_code=code, seconds=seconds))

@@ -56,8 +56,10 @@ class RestoreResult(BaseModel):
 
     def lines(self) -> list[str]:
         plan, kept = self.plan, self.preserved_id or "unknown id"
-        lines = [f"restored {plan.stack}'s {plan.target_name} ({plan.target_id}); previous state kept as "
-                 f"{plan.preserve_under_name} ({kept})"]
+        lines = [
+            f"restored {plan.stack}'s {plan.target_name} ({plan.target_id}); previous state kept as "
+            f"{plan.preserve_under_name} ({kept})"
+        ]
         if self.preserved_id:
             lines.append(f"to undo this restore: {restore_command(plan.stack, self.preserved_id)}")
         return lines
@@ -75,9 +77,7 @@ def _find_branch(neon: NeonClient, project_id: str, wanted: str) -> Branch:
     )
 
 
-def plan_restore(
-    ctx: SafetyContext, stack: str, *, from_branch: str | None, at_point: datetime | None
-) -> RestorePlan:
+def plan_restore(ctx: SafetyContext, stack: str, *, from_branch: str | None, at_point: datetime | None) -> RestorePlan:
     if from_branch is None and at_point is None:
         raise SafetyError("say what to restore from: --from-branch <backup branch>, --at <timestamp>, or both")
     target, neon = ctx.neon_target(stack, "restore")
