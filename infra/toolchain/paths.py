@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 # The CLI version `make setup` builds when no recent `pulumi` is on PATH. The Go module proxy serves
-# github.com/pulumi/pulumi/pkg/v3 at this version (3.270.0, for one, is not served).
-PINNED_VERSION = "3.274.1"
+# github.com/pulumi/pulumi/pkg/v3 at this version (3.270.0, for one, is not served); PULUMI_VERSION
+# picks another one where a proxy does not serve it.
+PINNED_VERSION = os.environ.get("PULUMI_VERSION") or "3.274.1"
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
