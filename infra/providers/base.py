@@ -1,4 +1,4 @@
-"""What every Neon dynamic provider shares: typed props, check without API calls, an input-only diff.
+"""What our dynamic providers share: typed props, check without API calls, an input-only diff.
 
 Pulumi pickles provider objects into state (by reference: these classes live in an importable
 module), so providers hold no client, key or other state; each method builds its client from the
@@ -50,8 +50,11 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
-class NeonProvider(ResourceProvider):
-    """Common lifecycle rules; subclasses implement create/read/update/delete with the client."""
+class TypedProvider(ResourceProvider):
+    """Common lifecycle rules; subclasses implement create/read/update/delete.
+
+    `client()` and `delete_ignoring_gone()` serve the Neon providers; the local ones never call them.
+    """
 
     # The pickled provider is a module reference, not data: nothing in it needs encrypting.
     serialize_as_secret_always = False

@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, Field
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, BranchUpdate
-from infra.providers.base import NeonProvider, ProviderProps, warn
+from infra.providers.base import ProviderProps, TypedProvider, warn
 
 
 class BranchProps(ProviderProps):
@@ -38,7 +38,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-class NeonBranchProvider(NeonProvider):
+class NeonBranchProvider(TypedProvider):
     props_model = BranchProps
     replace_on: ClassVar[frozenset[str]] = frozenset(
         {"project_id", "parent_id", "parent_timestamp", "parent_lsn", "init_source", "with_endpoint"}

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from infra.neon import errors
 from infra.neon.models import Database, DatabaseUpdate
-from infra.providers.base import NeonProvider, ProviderProps
+from infra.providers.base import ProviderProps, TypedProvider
 
 
 class DatabaseProps(ProviderProps):
@@ -28,7 +28,7 @@ class DatabaseProps(ProviderProps):
     adopt_existing: bool = False
 
 
-class NeonDatabaseProvider(NeonProvider):
+class NeonDatabaseProvider(TypedProvider):
     props_model = DatabaseProps
     replace_on: ClassVar[frozenset[str]] = frozenset({"project_id", "branch_id"})
     create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing"})

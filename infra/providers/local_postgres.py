@@ -19,7 +19,7 @@ from pydantic import Field
 
 from infra.devdb.native import NativeDatabase, NativeSpec
 from infra.localpg import ClusterState
-from infra.providers.base import NeonProvider, ProviderProps
+from infra.providers.base import ProviderProps, TypedProvider
 
 SECRET_OUTPUTS = ["password"]
 
@@ -38,7 +38,7 @@ def _database(p: LocalPostgresProps) -> NativeDatabase:
     return NativeDatabase(NativeSpec(data_dir=data_dir, port=p.port, database=p.database, role=p.role, major=p.major))
 
 
-class LocalPostgresProvider(NeonProvider):
+class LocalPostgresProvider(TypedProvider):
     props_model = LocalPostgresProps
     replace_on: ClassVar[frozenset[str]] = frozenset({"data_dir"})
     create_only: ClassVar[frozenset[str]] = frozenset({"major"})

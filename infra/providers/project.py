@@ -34,7 +34,7 @@ from infra.neon.models import (
     ProjectSettings,
     ProjectUpdate,
 )
-from infra.providers.base import NeonProvider, ProviderProps, warn
+from infra.providers.base import ProviderProps, TypedProvider, warn
 
 
 class ProjectProps(ProviderProps):
@@ -73,7 +73,7 @@ _ENDPOINT_FIELDS = frozenset({"autoscaling_min_cu", "autoscaling_max_cu", "suspe
 _IP_FIELDS = frozenset({"allowed_ips", "allowed_ips_protected_branches_only"})
 
 
-class NeonProjectProvider(NeonProvider):
+class NeonProjectProvider(TypedProvider):
     props_model = ProjectProps
     replace_on: ClassVar[frozenset[str]] = frozenset({"region_id", "pg_version", "org_id", "adopt_project_id"})
     # Names of the default branch, database and role are set at creation; afterwards the

@@ -18,7 +18,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, SecretStr
 
 from infra.neon import NeonClient, errors
-from infra.providers.base import NeonProvider, ProviderProps
+from infra.providers.base import ProviderProps, TypedProvider
 
 SECRET_OUTPUTS = ["password", "connection_uri"]
 
@@ -31,7 +31,7 @@ class RoleProps(ProviderProps):
     adopt_existing: bool = False
 
 
-class NeonRoleProvider(NeonProvider):
+class NeonRoleProvider(TypedProvider):
     props_model = RoleProps
     replace_on: ClassVar[frozenset[str]] = frozenset({"project_id", "branch_id", "name"})
     create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing"})

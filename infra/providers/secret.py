@@ -12,11 +12,10 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider
 
-from infra.providers.base import NeonProvider
-
 
 class GeneratedPasswordProvider(ResourceProvider):
-    serialize_as_secret_always = NeonProvider.serialize_as_secret_always
+    # The pickled provider is a module reference; the password is a secret output, not provider state.
+    serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         length = int(props.get("length") or 24)

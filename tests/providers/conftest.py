@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from infra.neon import NeonClient
-from infra.providers.base import NeonProvider
+from infra.providers.base import TypedProvider
 from infra.providers.project import ProjectProps
 from neon_emulator import EmulatorTransport, NeonBackend
 from tests.support.clock import FakeClock
@@ -64,7 +64,7 @@ def neon(monkeypatch: pytest.MonkeyPatch) -> Neon:
     backend = NeonBackend(plan="scale", operation_seconds=1.0, clock=clock.time, seed=3)
     world = Neon(backend, clock, RecordingTransport(EmulatorTransport(backend, sleep=clock.sleep)))
     # Providers build their client from the environment in every method; point that at the emulator.
-    monkeypatch.setattr(NeonProvider, "client", staticmethod(world.client))
+    monkeypatch.setattr(TypedProvider, "client", staticmethod(world.client))
     return world
 
 
