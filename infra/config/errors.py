@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from infra.errors import WorkshelfError
 
-class ConfigError(ValueError):
+
+class ConfigError(WorkshelfError):
     """Invalid stack configuration; raised before any resource or API call."""
 
     def __init__(self, problems: list[str]) -> None:

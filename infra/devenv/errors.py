@@ -7,8 +7,10 @@ DevEnvError
 
 from __future__ import annotations
 
+from infra.errors import WorkshelfError
 
-class DevEnvError(Exception):
+
+class DevEnvError(WorkshelfError):
     """Base class: the message is meant to be shown to a developer as is."""
 
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from infra.errors import WorkshelfError
 
-class LocalPgError(Exception):
+
+class LocalPgError(WorkshelfError):
     """Base class: the message is meant to be shown to a developer as is."""
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from infra.errors import WorkshelfError
+
 _MAX_MESSAGE = 300
 
 
@@ -40,17 +42,13 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
 
-class NeonError(Exception):
-    """Base class for every error raised by `infra.neon`."""
+class NeonError(WorkshelfError):
+    """Base class for every error raised by `infra.neon` (beneath the product's root, `infra.errors`)."""
 
     def __init__(self, message: str, *, operation: str = "", maybe_applied: bool = False) -> None:
         super().__init__(message)
         self.operation = operation
         self.maybe_applied = maybe_applied
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class NeonConfigError(NeonError):

@@ -20,6 +20,7 @@ from infra.config import ConfigError, DevSettings, settings_from_stack_file
 from infra.devdb.engine import ENGINE_ENV
 from infra.devdb.native import NativeSpec
 from infra.devenv import DatabaseUrl, DevEnvError, mask_database_url
+from infra.errors import WorkshelfError
 from infra.localpg import LocalPgError
 from infra.ops.pulumi import PulumiCli, PulumiError, PulumiResult
 
@@ -36,7 +37,7 @@ _NATIVE_TYPE = "pulumi-python:dynamic/local:Postgres"
 _DOCKER_TYPE = "docker:index/container:Container"
 
 
-class DevOpsError(Exception):
+class DevOpsError(WorkshelfError):
     """A dev-database command cannot go on; the message says why and what to do (no secrets)."""
 
 

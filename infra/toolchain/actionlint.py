@@ -17,13 +17,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from infra.errors import WorkshelfError
 from infra.toolchain.paths import cache_root
 
 VERSION: Final = "1.7.12"
 MODULE: Final = "github.com/rhysd/actionlint/cmd/actionlint"
 
 
-class ActionlintError(RuntimeError):
+class ActionlintError(WorkshelfError):
     """actionlint is neither installed nor buildable; the message says what to do."""
 
 

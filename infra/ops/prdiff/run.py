@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from infra.errors import WorkshelfError
 from infra.ops.prdiff.changes import stack_preview
 from infra.ops.prdiff.facts import stack_facts
 from infra.ops.prdiff.gate import exit_code, gate_message
@@ -18,7 +19,7 @@ from infra.ops.prdiff.risks import assess
 from infra.ops.pulumi import PulumiCli, PulumiError
 
 
-class PrDiffError(Exception):
+class PrDiffError(WorkshelfError):
     """Bad arguments or an unreadable saved preview: nothing sensible to render."""
 
 

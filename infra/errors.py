@@ -1,0 +1,56 @@
+"""The one error root, and the exit codes of `python -m infra`.
+
+Every error the product raises on purpose derives from `WorkshelfError`: its message is written for the
+person at the terminal (what happened, with names and values), its `hint` says what to do next, and its
+`exit_code` is what the command exits with. The CLI's single handler (`infra/cli/console.py`) turns any
+of them into one line on stderr (plus the hint), masked, never a traceback; anything else is a bug.
+
+    WorkshelfError                  infra/errors.py
+    ├── ConfigError                 infra/config/errors.py        invalid stack settings (every problem at once)
+    ├── NeonError                   infra/neon/errors.py          the Neon API client (its subtree is drawn there)
+    ├── LocalPgError                infra/localpg/errors.py       native PostgreSQL clusters (subtree there)
+    ├── DevEnvError                 infra/devenv/errors.py        `.env`, Docker detection, the engine choice
+    │   ├── EnvFileError                `.env` cannot be read or written
+    │   └── EngineUnavailableError      the requested engine (or any) is not available
+    ├── DevOpsError                 infra/ops/devstack.py         a dev-database command cannot go on
+    ├── PulumiError                 infra/ops/pulumi.py           a `pulumi` command failed or cannot run
+    ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed
+    ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
+    └── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
+
+A package raises its own class (or a subclass); only the CLI's handler catches the root.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What `python -m infra` exits with; the README's exit-code table lists the same values."""
+
+    OK = 0  # done (pr-diff: nothing blocking, or acknowledged; drift: none)
+    ERROR = 1  # an expected error, a refusal, a failed check or step, a cancelled confirmation, Ctrl-C/SIGTERM
+    USAGE = 2  # a bad option or argument (typer)
+    BLOCKED = 3  # pr-diff: the destructive-change gate blocks the change
+    PREVIEW_FAILED = 4  # pr-diff: a stack's preview failed (the comment shows why)
+    DRIFT = 5  # drift: a stack differs from its last deployment
+
+
+class WorkshelfError(Exception):
+    """An expected failure: `message` says what happened, `hint` what to do, `exit_code` how the CLI exits."""
+
+    exit_code: int = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str = "", exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
