@@ -30,11 +30,12 @@ class ExitCode(IntEnum):
     """What `python -m infra` exits with; the README's exit-code table lists the same values."""
 
     OK = 0  # done (pr-diff: nothing blocking, or acknowledged; drift: none)
-    ERROR = 1  # an expected error, a refusal, a failed check or step, a cancelled confirmation, Ctrl-C/SIGTERM
-    USAGE = 2  # a bad option or argument (typer)
+    ERROR = 1  # an expected error: a refusal, a failed check or step, a declined confirmation
+    USAGE = 2  # a bad option or argument (typer says which)
     BLOCKED = 3  # pr-diff: the destructive-change gate blocks the change
     PREVIEW_FAILED = 4  # pr-diff: a stack's preview failed (the comment shows why)
     DRIFT = 5  # drift: a stack differs from its last deployment
+    INTERRUPTED = 130  # Ctrl-C, or SIGTERM (a cancelled CI job); cleanups ran
 
 
 class WorkshelfError(Exception):

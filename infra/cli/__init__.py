@@ -1,15 +1,19 @@
 """`python -m infra`: the operator CLI (onboarding, status, PR diffs, data-safety commands).
 
 Each noun lives in its own module and registers its commands on `app`; command bodies only parse
-options and delegate to `infra/ops`.
+options and delegate to `infra/ops`. Output, errors and exit codes go through `infra/cli/console.py`:
+`ConsoleGroup` runs every command inside its one error handler.
 """
 
 from __future__ import annotations
 
 import typer
 
+from infra.cli.console import ConsoleGroup
+
 app = typer.Typer(
     name="python -m infra",
+    cls=ConsoleGroup,
     no_args_is_help=True,
     add_completion=False,
     help="workshelf-infra: environments as code for WorkShelf's databases.",

@@ -1,25 +1,102 @@
-"""The one place output goes: progress and diagnostics on stderr, results on stdout."""
+"""The one place output goes: results on stdout; progress, warnings and errors on stderr.
+
+Everything the CLI prints passes through here, so these rules hold for every command:
+
+- Text is printed literally. Messages carry names and values that came from the user or from Neon
+  (branch names, API messages, file paths); Rich never interprets them as markup or emoji codes. Only
+  the fixed prefixes (`==>`, `error:`) are styled, as separate segments.
+- Progress and errors are masked (a password inside any `scheme://user:password@` URI becomes `****`).
+  Results on stdout are not: `status --show-secrets` prints the real URL because it was asked to.
+- One error handler (`ConsoleGroup`) wraps every command: an expected error (`WorkshelfError`) becomes
+  `error: <message>` plus its hint and exits with its `exit_code`; never a Python traceback.
+- SIGTERM (a cancelled CI job) is treated like Ctrl-C, so that `finally` blocks run: throwaway
+  branches are deleted and child processes are stopped. Both exit with code 1 (click's `Aborted!`).
+"""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
 
-# Deterministic output: no markup or highlighting surprises in logs and tests.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+from infra.errors import WorkshelfError
+from infra.masking import mask_uri_passwords
+
+__all__ = ["ConsoleGroup", "ConsoleReporter", "NotConfirmedError", "err", "handled", "note", "out", "results", "step"]
+
+# Literal output: no markup, no emoji codes, no highlighting, no wrapping of long lines.
+err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
+out = Console(markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
+class NotConfirmedError(WorkshelfError):
+    """A destructive command was not confirmed (declined, or no `--yes` where nobody can answer)."""
 
 
 def step(message: str) -> None:
-    err.print(f"[bold]==>[/bold] {message}", markup=True)
+    err.print(Text.assemble(("==>", "bold"), " ", mask_uri_passwords(message)))
 
 
 def note(message: str) -> None:
-    err.print(message, markup=False)
+    err.print(Text(mask_uri_passwords(message)))
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/bold red] {message}", markup=True)
-    raise typer.Exit(code)
+def error(exc: WorkshelfError) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", mask_uri_passwords(str(exc))))
+
+
+def results(lines: list[str] | str) -> None:
+    """Results on stdout, as they are (the caller decides what may be shown)."""
+    for line in [lines] if isinstance(lines, str) else lines:
+        out.print(Text(line))
+
+
+class ConsoleReporter:
+    """The `infra.ops.reporter.Reporter` of the CLI: steps and notes on stderr, a spinner when it is a terminal."""
+
+    def step(self, message: str) -> None:
+        step(message)
+
+    def note(self, message: str) -> None:
+        note(message)
+
+    def output(self, line: str) -> None:
+        """A line of a child command's output (already masked by the workflow with its known secrets)."""
+        note(f"  | {line}")
+
+    @contextmanager
+    def working(self, message: str) -> Iterator[None]:
+        with err.status(Text(mask_uri_passwords(message))):
+            yield
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """The single error handler: expected errors become one message and their exit code."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    except WorkshelfError as exc:
+        error(exc)
+        raise typer.Exit(exc.exit_code) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class ConsoleGroup(TyperGroup):
+    """The command group of `python -m infra`: every command runs inside `handled()`."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
+        with handled():
+            return super().invoke(ctx)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from infra.cli import app
-from infra.cli.console import err, fail, note, out, step
+from infra.cli.console import ConsoleReporter, NotConfirmedError, results, step
 from infra.ops import devstatus
 from infra.ops.devdeps import OnboardDeps, default_deps
-from infra.ops.devstack import KNOWN_ERRORS, safe_message
 from infra.ops.onboard import OnboardOptions, OnboardResult, onboard
 from infra.ops.summary import format_table, onboard_rows
 from infra.toolchain.paths import REPO_ROOT
@@ -35,33 +32,9 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-class ConsoleReporter:
-    """Progress on stderr; a spinner for long steps when stderr is a terminal."""
-
-    def step(self, message: str) -> None:
-        step(message)
-
-    def note(self, message: str) -> None:
-        note(message)
-
-    @contextmanager
-    def working(self, message: str) -> Iterator[None]:
-        with err.status(message):
-            yield
-
-
 def deps() -> OnboardDeps:
     """The real dependencies (tests replace this function)."""
     return default_deps(REPO_ROOT)
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Known failures become one clear message and exit code 1 (never a traceback, never a secret)."""
-    try:
-        yield
-    except KNOWN_ERRORS as exc:
-        fail(safe_message(str(exc)))
 
 
 EngineArg = Annotated[
@@ -78,48 +51,41 @@ YesArg = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 def onboard_command(engine: EngineArg = None, timeout: TimeoutArg = 60.0, no_install: NoInstallArg = False) -> None:
     """A working local dev database and DATABASE_URL in .env (safe to re-run: it changes nothing)."""
     options = OnboardOptions(engine=engine.value if engine else None, timeout=timeout, install=not no_install)
-    with handled():
-        result = onboard(REPO_ROOT, options, deps(), ConsoleReporter())
-    print_summary(result)
+    print_summary(onboard(REPO_ROOT, options, deps(), ConsoleReporter()))
 
 
 @app.command("status")
 def status_command(output: OutputArg = OutputFormat.text, show_secrets: ShowSecretsArg = False) -> None:
     """The dev database's state (the password is masked unless --show-secrets)."""
-    with handled():
-        status = devstatus.get_status(REPO_ROOT, deps(), show_secrets=show_secrets)
-    out.print(devstatus.render_status(status, output.value), markup=False)
+    status = devstatus.get_status(REPO_ROOT, deps(), show_secrets=show_secrets)
+    results(devstatus.render_status(status, output.value))
 
 
 @dev.command("down")
 def down_command() -> None:
     """Stop the dev database; its data is kept (`make onboard` starts it again)."""
-    with handled():
-        step(devstatus.down(REPO_ROOT, deps()))
+    step(devstatus.down(REPO_ROOT, deps()))
 
 
 @dev.command("reset")
 def reset_command(yes: YesArg = False, engine: EngineArg = None, timeout: TimeoutArg = 60.0) -> None:
     """Delete the dev database and its data, then create it again (asks first)."""
-    with handled():
-        current = deps()
-        found = devstatus.removable(REPO_ROOT, current)
-        if found.engine is not None and not confirmed("reset", found.describe(), yes):
-            fail("reset cancelled; nothing was changed")
-        options = OnboardOptions(engine=engine.value if engine else None, timeout=timeout)
-        result = devstatus.reset(REPO_ROOT, found, options, current, ConsoleReporter())
-    print_summary(result)
+    current = deps()
+    found = devstatus.removable(REPO_ROOT, current)
+    if found.engine is not None and not confirmed("reset", found.describe(), yes):
+        raise NotConfirmedError("reset cancelled; nothing was changed")
+    options = OnboardOptions(engine=engine.value if engine else None, timeout=timeout)
+    print_summary(devstatus.reset(REPO_ROOT, found, options, current, ConsoleReporter()))
 
 
 @dev.command("destroy")
 def destroy_command(yes: YesArg = False) -> None:
     """Delete the dev database and its data (asks first)."""
-    with handled():
-        current = deps()
-        found = devstatus.removable(REPO_ROOT, current)
-        if found.engine is not None and not confirmed("destroy", found.describe(), yes):
-            fail("destroy cancelled; nothing was changed")
-        step(devstatus.destroy(found, current, ConsoleReporter()))
+    current = deps()
+    found = devstatus.removable(REPO_ROOT, current)
+    if found.engine is not None and not confirmed("destroy", found.describe(), yes):
+        raise NotConfirmedError("destroy cancelled; nothing was changed")
+    step(devstatus.destroy(found, current, ConsoleReporter()))
 
 
 def confirmed(action: str, description: str, yes: bool) -> bool:
@@ -132,4 +98,4 @@ def confirmed(action: str, description: str, yes: bool) -> bool:
 
 def print_summary(result: OnboardResult) -> None:
     step("your dev database is ready")
-    out.print(format_table(onboard_rows(result)), markup=False)
+    results(format_table(onboard_rows(result)))

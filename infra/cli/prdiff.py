@@ -13,11 +13,10 @@ from typing import Annotated
 import typer
 
 from infra.cli import app
-from infra.cli.console import err, fail
+from infra.cli.console import note
 from infra.ops.prdiff.drift import DriftOptions, check_drift
 from infra.ops.prdiff.gate import ACK_LABEL
-from infra.ops.prdiff.run import PrDiffError, PrDiffOptions, parse_sources, pr_diff
-from infra.ops.pulumi import PulumiError
+from infra.ops.prdiff.run import PrDiffOptions, parse_sources, pr_diff
 from infra.toolchain.paths import REPO_ROOT
 
 StackOption = Annotated[list[str], typer.Option("--stack", "-s", help="A stack to preview (repeat for several).")]
@@ -47,26 +46,20 @@ def pr_diff_command(
     output: OutputOption = None,
 ) -> None:
     """Preview stacks and render one Markdown PR comment; exit 3 when the destructive-change gate blocks."""
-    try:
-        options = PrDiffOptions(
-            stacks=stack, sources=parse_sources(from_), acknowledged=acknowledge_destructive, project_dir=REPO_ROOT
-        )
-        result = pr_diff(options)
-    except PrDiffError as exc:
-        fail(str(exc))
+    options = PrDiffOptions(
+        stacks=stack, sources=parse_sources(from_), acknowledged=acknowledge_destructive, project_dir=REPO_ROOT
+    )
+    result = pr_diff(options)
     _emit(result.markdown, output)
     if result.gate_message:
-        err.print(result.gate_message, markup=False)
+        note(result.gate_message)
     raise typer.Exit(result.exit_code)
 
 
 @app.command("drift")
 def drift_command(stack: StackOption = [], output: OutputOption = None) -> None:  # noqa: B006
     """Refresh-preview stacks (no state is written) and exit 5 when Neon differs from the last deploy."""
-    try:
-        result = check_drift(DriftOptions(stacks=stack or ["staging", "production"], project_dir=REPO_ROOT))
-    except PulumiError as exc:
-        fail(str(exc))
+    result = check_drift(DriftOptions(stacks=stack or ["staging", "production"], project_dir=REPO_ROOT))
     _emit(result.markdown, output)
-    err.print(result.summary, markup=False)
+    note(result.summary)
     raise typer.Exit(result.exit_code)

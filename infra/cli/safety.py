@@ -3,23 +3,16 @@ and `restore`. Bodies parse options and delegate to `infra/ops/safety`; see RUNB
 
 from __future__ import annotations
 
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
 
 from infra.cli import app
-from infra.cli.console import err, fail, note, out, step
-from infra.config import ConfigError
-from infra.devenv.dburl import mask_database_url
-from infra.neon.errors import NeonError
-from infra.ops.pulumi import PulumiError
+from infra.cli.console import ConsoleReporter, NotConfirmedError, results
+from infra.errors import ExitCode
 from infra.ops.safety.backup import BackupRequest, backup_branch
 from infra.ops.safety.context import SafetyContext, default_context
 from infra.ops.safety.drill import restore_drill
@@ -31,24 +24,6 @@ from infra.ops.safety.times import parse_duration, parse_timestamp
 from infra.toolchain.paths import REPO_ROOT
 
 
-class ConsoleReporter:
-    """Steps and the child command's (masked) output on stderr; a spinner while waiting on Neon."""
-
-    def step(self, message: str) -> None:
-        step(message)
-
-    def note(self, message: str) -> None:
-        note(message)
-
-    def output(self, line: str) -> None:
-        err.print(f"  | {line}", markup=False)
-
-    @contextmanager
-    def working(self, message: str) -> Iterator[None]:
-        with err.status(message):
-            yield
-
-
 def context() -> SafetyContext:
     """The real dependencies (tests replace this function)."""
     return default_context(REPO_ROOT, ConsoleReporter())
@@ -57,32 +32,6 @@ def context() -> SafetyContext:
 def interactive() -> bool:
     """Whether a person can answer a question (tests replace this function)."""
     return sys.stdin.isatty()
-
-
-def _interrupt(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Refusals and failures become one clear message and an exit code (never a traceback or a secret).
-
-    SIGTERM (a cancelled CI job) is treated like Ctrl-C, so that throwaway branches are still deleted.
-    """
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    except SafetyError as exc:
-        fail(mask_database_url(str(exc)), exc.exit_code)
-    except (NeonError, PulumiError, ConfigError) as exc:
-        fail(mask_database_url(str(exc)))
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def results(lines: list[str]) -> None:
-    for line in lines:
-        out.print(line, markup=False)
 
 
 StackArg = Annotated[str, typer.Option("--stack", "-s", help="The stack: staging or production (dev where noted).")]
@@ -109,9 +58,8 @@ def backup_branch_command(
     protect: Annotated[bool, typer.Option(help="Protect it instead of letting it expire.")] = False,
 ) -> None:
     """Branch the default branch now (or --at a past point) as a backup that expires (--expires-in, default 7d)."""
-    with handled():
-        request = BackupRequest(name=name, expires_in=expires_in, point=at, protect=protect)
-        results(backup_branch(context(), stack, request).lines())
+    request = BackupRequest(name=name, expires_in=expires_in, point=at, protect=protect)
+    results(backup_branch(context(), stack, request).lines())
 
 
 @app.command("migrate")
@@ -125,27 +73,26 @@ def migrate_command(
     name: Annotated[str | None, typer.Option(help="Backup branch name.")] = None,
 ) -> None:
     """Back up the default branch, then run COMMAND with DATABASE_URL set; on failure print the restore command."""
-    with handled():
-        ctx, argv = context(), command or []
-        if dry_run_on_branch_ and (name or expires_in):
-            raise SafetyError("--name and --expires-in describe the backup branch, which a dry run does not make")
-        if dry_run_on_branch_:
-            result = dry_run_on_branch(ctx, stack, argv)
-        else:
-            result = migrate(ctx, stack, argv, expires_in=expires_in, name=name)
-        results(result.lines())
+    ctx, argv = context(), command or []
+    if dry_run_on_branch_ and (name or expires_in):
+        raise SafetyError("--name and --expires-in describe the backup branch, which a dry run does not make")
+    if dry_run_on_branch_:
+        result = dry_run_on_branch(ctx, stack, argv)
+    else:
+        result = migrate(ctx, stack, argv, expires_in=expires_in, name=name)
+    results(result.lines())
     if not result.ok:
-        raise typer.Exit(result.exit_code if 0 < result.exit_code < 256 else 1)
+        # The migration's own exit code, so that scripts can tell its failures apart.
+        raise typer.Exit(result.exit_code if 0 < result.exit_code < 256 else ExitCode.ERROR)
 
 
 @app.command("migration-test")
 def migration_test_command(stack: StackArg, alembic_args: CommandArgs = None) -> None:
     """Alembic upgrade head, downgrade -1, upgrade head on a throwaway database (dev, staging...); compare schemas."""
-    with handled():
-        result = migration_test(context(), stack, alembic_args or [])
-        results(result.lines())
+    result = migration_test(context(), stack, alembic_args or [])
+    results(result.lines())
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.ERROR)
 
 
 @app.command("restore-drill")
@@ -157,13 +104,12 @@ def restore_drill_command(
     report_dir: Annotated[Path | None, typer.Option(help="Where reports go (default reports/).")] = None,
 ) -> None:
     """Branch the default branch at a past point (default 1h ago), verify it, report, delete the branch."""
-    with handled():
-        ctx = context()
-        ctx.report_dir = report_dir or ctx.report_dir
-        outcome = restore_drill(ctx, stack, at_point=at, ago=ago, check_file=check)
-        results(outcome.lines())
+    ctx = context()
+    ctx.report_dir = report_dir or ctx.report_dir
+    outcome = restore_drill(ctx, stack, at_point=at, ago=ago, check_file=check)
+    results(outcome.lines())
     if not outcome.report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.ERROR)
 
 
 @app.command("restore")
@@ -174,12 +120,11 @@ def restore_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do it (required for production).")] = False,
 ) -> None:
     """Restore the default branch from a backup branch or to a timestamp; the current state is kept as a branch."""
-    with handled():
-        ctx = context()
-        plan = plan_restore(ctx, stack, from_branch=from_branch, at_point=at)
-        results(plan.lines())
-        if not yes and (plan.environment == "production" or not interactive()):
-            fail(f"not restoring without --yes ({plan.environment}): re-run the command with --yes")
-        if not yes and not typer.confirm("Restore now?", err=True):
-            fail("restore cancelled")
-        results(apply_restore(ctx, plan).lines())
+    ctx = context()
+    plan = plan_restore(ctx, stack, from_branch=from_branch, at_point=at)
+    results(plan.lines())
+    if not yes and (plan.environment == "production" or not interactive()):
+        raise NotConfirmedError(f"not restoring without --yes ({plan.environment}): re-run the command with --yes")
+    if not yes and not typer.confirm("Restore now?", err=True):
+        raise NotConfirmedError("restore cancelled")
+    results(apply_restore(ctx, plan).lines())

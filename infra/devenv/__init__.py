@@ -1,6 +1,6 @@
 """Onboarding building blocks: the `.env` merge, Docker detection and engine choice, DATABASE_URLs."""
 
-from infra.devenv.dburl import MASK, DatabaseUrl, build_database_url, mask_database_url
+from infra.devenv.dburl import DatabaseUrl, build_database_url
 from infra.devenv.docker import (
     DockerState,
     DockerStatus,
@@ -14,7 +14,6 @@ from infra.devenv.envfile import EnvFileUpdate, format_value, read_env_file, upd
 from infra.devenv.errors import DevEnvError, EngineUnavailableError, EnvFileError
 
 __all__ = [
-    "MASK",
     "DatabaseUrl",
     "DevEnvError",
     "DockerState",
@@ -28,7 +27,6 @@ __all__ = [
     "choose_engine",
     "detect_docker",
     "format_value",
-    "mask_database_url",
     "ping_unix_socket",
     "read_env_file",
     "update_env_file",

@@ -1,18 +1,16 @@
-"""Build, parse and mask `postgresql://user:password@host:port/db` URLs (the DATABASE_URL we write)."""
+"""Build and parse `postgresql://user:password@host:port/db` URLs (the DATABASE_URL we write)."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-__all__ = ["MASK", "DatabaseUrl", "build_database_url", "mask_database_url"]
+from infra.masking import MASK
 
-MASK = "****"
+__all__ = ["DatabaseUrl", "build_database_url"]
+
 _SCHEMES = ("postgresql", "postgres")
-# userinfo in any scheme://user:password@ URL, for masking text we cannot parse.
-_USERINFO_PASSWORD_RE = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*(?P<tail>@)")
 
 
 class DatabaseUrl(BaseModel):
@@ -73,8 +71,3 @@ class DatabaseUrl(BaseModel):
 def build_database_url(*, user: str, password: str, port: int, database: str, host: str = "127.0.0.1") -> str:
     """`postgresql://user:password@host:port/database`, every part percent-encoded."""
     return DatabaseUrl(user=user, password=SecretStr(password), port=port, database=database, host=host).render()
-
-
-def mask_database_url(url: str) -> str:
-    """The URL with its password replaced by ****, for logs and terminal output."""
-    return _USERINFO_PASSWORD_RE.sub(lambda m: f"{m.group('head')}{MASK}{m.group('tail')}", url)

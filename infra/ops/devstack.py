@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from infra.config import ConfigError, DevSettings, settings_from_stack_file
+from infra.config import DevSettings, settings_from_stack_file
 from infra.devdb.engine import ENGINE_ENV
 from infra.devdb.native import NativeSpec
-from infra.devenv import DatabaseUrl, DevEnvError, mask_database_url
+from infra.devenv import DatabaseUrl
 from infra.errors import WorkshelfError
-from infra.localpg import LocalPgError
-from infra.ops.pulumi import PulumiCli, PulumiError, PulumiResult
+from infra.ops.pulumi import PulumiCli, PulumiResult
 
 DEV_STACK = "dev"
 ENV_FILE = ".env"
@@ -39,20 +37,6 @@ _DOCKER_TYPE = "docker:index/container:Container"
 
 class DevOpsError(WorkshelfError):
     """A dev-database command cannot go on; the message says why and what to do (no secrets)."""
-
-
-# Everything a dev command may raise on purpose: the CLI shows these messages as they are.
-KNOWN_ERRORS: tuple[type[Exception], ...] = (DevOpsError, LocalPgError, DevEnvError, PulumiError, ConfigError)
-
-
-class Reporter(Protocol):
-    """Progress for the developer (stderr in the CLI): steps, notes and a spinner for long steps."""
-
-    def step(self, message: str) -> None: ...
-
-    def note(self, message: str) -> None: ...
-
-    def working(self, message: str) -> AbstractContextManager[None]: ...
 
 
 class PulumiPort(Protocol):
@@ -181,22 +165,3 @@ def _plain(value: Any) -> str | None:
         except json.JSONDecodeError:
             return None
     return value if isinstance(value, str) else None
-
-
-def safe_message(text: str) -> str:
-    """Any connection URI in `text` with its password masked (defence in depth for error output)."""
-    return mask_database_url(text)
-
-
-class SilentReporter:
-    """A Reporter that drops everything (for library use and tests that do not look)."""
-
-    def step(self, message: str) -> None:
-        pass
-
-    def note(self, message: str) -> None:
-        pass
-
-    @contextmanager
-    def working(self, _message: str) -> Iterator[None]:
-        yield

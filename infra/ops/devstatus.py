@@ -23,7 +23,6 @@ from infra.ops.devstack import (
     DevContext,
     DevOpsError,
     EngineName,
-    Reporter,
     StackView,
     load_dev,
     read_stack,
@@ -31,6 +30,7 @@ from infra.ops.devstack import (
 from infra.ops.onboard import OnboardDeps, OnboardOptions, OnboardResult, onboard
 from infra.ops.preflight import data_dir_problem
 from infra.ops.pulumi_events import parse_events
+from infra.ops.reporter import Reporter
 from infra.ops.summary import format_table
 
 __all__ = [

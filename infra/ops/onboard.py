@@ -33,12 +33,12 @@ from infra.ops.devstack import (
     DevContext,
     DevOpsError,
     PulumiPort,
-    Reporter,
     StackView,
     load_dev,
     read_stack,
 )
 from infra.ops.pulumi_events import UpdateReport, parse_events
+from infra.ops.reporter import Reporter
 
 __all__ = ["Engine", "OnboardDeps", "OnboardOptions", "OnboardResult", "default_deps", "onboard"]
 

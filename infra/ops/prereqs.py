@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 from infra.devenv import DockerStatus, EngineRequest, EngineUnavailableError, choose_engine
 from infra.localpg import BinariesInstallError, PgBinaries
-from infra.ops.devstack import DevOpsError, Reporter
+from infra.ops.devstack import DevOpsError
+from infra.ops.reporter import Reporter
 
 __all__ = [
     "MIN_PYTHON",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from infra.devenv.dburl import DatabaseUrl, build_database_url, mask_database_url
+from infra.devenv.dburl import DatabaseUrl, build_database_url
+from infra.masking import mask_uri_passwords
 
 
 def test_build_plain() -> None:
@@ -65,7 +66,7 @@ def test_ipv6_host_is_bracketed() -> None:
     ],
 )
 def test_mask_database_url(text: str, masked: str) -> None:
-    assert mask_database_url(text) == masked
+    assert mask_uri_passwords(text) == masked
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,28 +182,6 @@ class FakeDocker:
     def __call__(self, argv: Sequence[str]) -> tuple[int, str]:
         self.calls.append(tuple(argv))
         return self.answers.get(argv[1], (1, "Error: No such container: workshelf-dev-postgres-55432"))
-
-
-@dataclass
-class Reporter:
-    steps: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    spinners: list[str] = field(default_factory=list)
-
-    def step(self, message: str) -> None:
-        self.steps.append(message)
-
-    def note(self, message: str) -> None:
-        self.notes.append(message)
-
-    @contextmanager
-    def working(self, message: str) -> Iterator[None]:
-        self.spinners.append(message)
-        yield
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.steps + self.notes + self.spinners)
 
 
 @dataclass

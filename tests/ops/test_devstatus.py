@@ -12,7 +12,8 @@ from infra.localpg.datadir import MARKER_NAME
 from infra.ops import devstatus
 from infra.ops.devstack import DevOpsError
 from infra.ops.onboard import OnboardOptions
-from tests.ops.fakes import ENGINE, PASSWORD, Reporter, World, make_project, make_url
+from tests.ops.fakes import ENGINE, PASSWORD, World, make_project, make_url
+from tests.support.reporter import RecordingReporter
 
 
 @pytest.fixture
@@ -188,7 +189,7 @@ def test_destroy__runs_pulumi_destroy_on_the_dev_stack_only(project: Path) -> No
     world = deployed_native(project)
     found = devstatus.removable(project, world.deps())
     assert found.describe() == "your dev database (native engine: .dev/pgdata)"
-    message = devstatus.destroy(found, world.deps(), Reporter())
+    message = devstatus.destroy(found, world.deps(), RecordingReporter())
     destroys = [(stack, args) for stack, args, _env in world.pulumi.calls if args[0] == "destroy"]
     assert destroys == [("dev", ("destroy", "--yes", "--skip-preview", "--json"))]
     assert message.startswith("removed the dev stack's resources (3 deleted)")
@@ -199,7 +200,7 @@ def test_destroy__runs_pulumi_destroy_on_the_dev_stack_only(project: Path) -> No
 def test_destroy__a_cluster_without_state_is_removed_by_its_marker(project: Path) -> None:
     world = deployed_native(project)
     world.pulumi.engine = None
-    message = devstatus.destroy(devstatus.removable(project, world.deps()), world.deps(), Reporter())
+    message = devstatus.destroy(devstatus.removable(project, world.deps()), world.deps(), RecordingReporter())
     assert not world.pulumi.ran("destroy")
     assert message.startswith("removed the native cluster in .dev/pgdata")
 
@@ -208,7 +209,7 @@ def test_destroy__nothing_to_remove(project: Path) -> None:
     world = World()
     found = devstatus.removable(project, world.deps())
     assert found.engine is None
-    assert devstatus.destroy(found, world.deps(), Reporter()) == "there is no dev database: nothing to remove"
+    assert devstatus.destroy(found, world.deps(), RecordingReporter()) == "there is no dev database: nothing to remove"
 
 
 def test_destroy__refuses_a_foreign_data_dir_before_asking(project: Path) -> None:
@@ -224,7 +225,7 @@ def test_destroy__pulumi_failure_is_reported(project: Path) -> None:
     world = deployed_native(project)
     world.pulumi.destroy_stdout = json.dumps({"summaryEvent": {"resourceChanges": {}, "result": "failed"}})
     with pytest.raises(DevOpsError, match="pulumi destroy --stack dev` failed"):
-        devstatus.destroy(devstatus.removable(project, world.deps()), world.deps(), Reporter())
+        devstatus.destroy(devstatus.removable(project, world.deps()), world.deps(), RecordingReporter())
 
 
 def test_reset__destroys_then_onboards_on_the_same_engine(project: Path) -> None:
@@ -233,7 +234,7 @@ def test_reset__destroys_then_onboards_on_the_same_engine(project: Path) -> None
     world.docker = ENGINE  # Docker answers now, but the database was native: reset keeps native
     world.native.state = ClusterState.ABSENT
     found = devstatus.removable(project, world.deps())
-    result = devstatus.reset(project, found, OnboardOptions(), world.deps(), Reporter())
+    result = devstatus.reset(project, found, OnboardOptions(), world.deps(), RecordingReporter())
     verbs = [args[0] for _stack, args, _env in world.pulumi.calls if args[0] in ("destroy", "up")]
     assert verbs == ["destroy", "up"]
     assert result.choice.engine == "native"

@@ -13,7 +13,8 @@ from infra.localpg import BinariesInstallError, ClusterState, PortHolder
 from infra.localpg.datadir import MARKER_NAME
 from infra.ops.devstack import DevOpsError
 from infra.ops.onboard import OnboardOptions, OnboardResult, onboard
-from tests.ops.fakes import ENGINE, NO_ENGINE, PASSWORD, Reporter, World, make_project, make_url, up_events
+from tests.ops.fakes import ENGINE, NO_ENGINE, PASSWORD, World, make_project, make_url, up_events
+from tests.support.reporter import RecordingReporter
 
 
 @pytest.fixture
@@ -21,8 +22,8 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")
 
 
-def run(project: Path, world: World, reporter: Reporter | None = None, **options: object) -> OnboardResult:
-    return onboard(project, OnboardOptions.model_validate(options), world.deps(), reporter or Reporter())
+def run(project: Path, world: World, reporter: RecordingReporter | None = None, **options: object) -> OnboardResult:
+    return onboard(project, OnboardOptions.model_validate(options), world.deps(), reporter or RecordingReporter())
 
 
 def fails(project: Path, world: World, **options: object) -> str:
@@ -35,7 +36,7 @@ def fails(project: Path, world: World, **options: object) -> str:
 
 
 def test_onboard__native_when_no_docker_engine_answers(project: Path) -> None:
-    world, reporter = World(), Reporter()
+    world, reporter = World(), RecordingReporter()
     result = run(project, world, reporter)
     assert result.choice.engine == "native"
     assert "no Docker engine (the docker CLI is installed but no engine answers)" in result.choice.reason
@@ -130,7 +131,7 @@ def test_onboard__no_engine_and_no_install_explains_both_fixes(project: Path) ->
 
 
 def test_onboard__no_engine_installs_postgresql_with_progress(project: Path) -> None:
-    world, reporter = World(binaries=None), Reporter()
+    world, reporter = World(binaries=None), RecordingReporter()
     result = run(project, world, reporter)
     assert world.installs == ["postgresql"]
     assert "Setting up postgresql-15 ..." in reporter.notes
@@ -168,7 +169,7 @@ def test_onboard__old_python_is_explained_first(project: Path) -> None:
 
 
 def test_onboard__runs_the_setup_when_the_toolchain_is_missing(project: Path) -> None:
-    world, reporter = World(toolchain=["the Pulumi CLI is not installed", None]), Reporter()
+    world, reporter = World(toolchain=["the Pulumi CLI is not installed", None]), RecordingReporter()
     run(project, world, reporter)
     assert world.setups == 1
     assert "running the set-up first (the Pulumi CLI is not installed)" in reporter.steps[0]
@@ -328,7 +329,7 @@ def test_onboard__second_run_changes_nothing(project: Path) -> None:
     run(project, world)
     before = (project / ".env").read_bytes()
     world.native.state = ClusterState.RUNNING
-    reporter = Reporter()
+    reporter = RecordingReporter()
     second = run(project, world, reporter)
     assert not second.env.changed
     assert not second.update.changed
@@ -348,7 +349,7 @@ def test_onboard__a_stopped_server_is_reported_as_restarted(project: Path) -> No
 
 
 def test_onboard__env_not_git_ignored_is_a_warning(project: Path) -> None:
-    world, reporter = World(git_ignored=False), Reporter()
+    world, reporter = World(git_ignored=False), RecordingReporter()
     result = run(project, world, reporter)
     assert result.warnings == (".env is not git-ignored, and it holds a password: add the line `.env` to .gitignore",)
     assert any("not git-ignored" in note for note in reporter.notes)
@@ -361,6 +362,6 @@ def test_onboard__elapsed_time_comes_from_the_clock(project: Path) -> None:
 
 
 def test_onboard__the_password_never_reaches_the_reporter(project: Path) -> None:
-    reporter = Reporter()
+    reporter = RecordingReporter()
     run(project, World(), reporter)
     assert PASSWORD not in reporter.text

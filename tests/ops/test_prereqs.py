@@ -10,7 +10,8 @@ import pytest
 from infra.localpg import BinariesInstallError
 from infra.ops import prereqs
 from infra.ops.devstack import DevOpsError
-from tests.ops.fakes import ENGINE, NATIVE, NO_ENGINE, Reporter
+from tests.ops.fakes import ENGINE, NATIVE, NO_ENGINE
+from tests.support.reporter import RecordingReporter
 
 
 def toolchain(root: Path, *, venv: bool = True, stamp: str | None = "match", state: bool = True) -> Path:
@@ -65,12 +66,14 @@ def test_native_binaries__not_needed_when_docker_answers() -> None:
     def never(_say: object) -> None:
         raise AssertionError("must not install")
 
-    found = prereqs.native_binaries("auto", ENGINE, None, allow_install=True, installer=never, report=Reporter())  # type: ignore[arg-type]
+    found = prereqs.native_binaries(
+        "auto", ENGINE, None, allow_install=True, installer=never, report=RecordingReporter()
+    )  # type: ignore[arg-type]
     assert found is None
 
 
 def test_native_binaries__forced_native_installs_even_if_docker_answers() -> None:
-    reporter = Reporter()
+    reporter = RecordingReporter()
     found = prereqs.native_binaries(
         "native", ENGINE, None, allow_install=True, installer=lambda say: (say("apt-get ..."), NATIVE)[1],
         report=reporter,
@@ -84,7 +87,7 @@ def test_native_binaries__forced_docker_never_installs() -> None:
         raise AssertionError("must not install")
 
     assert prereqs.native_binaries("docker", NO_ENGINE, None, allow_install=True, installer=never,  # type: ignore[arg-type]
-                                   report=Reporter()) is None  # fmt: skip
+                                   report=RecordingReporter()) is None  # fmt: skip
 
 
 def test_native_binaries__install_failure_is_explained_with_both_fixes() -> None:
@@ -92,7 +95,9 @@ def test_native_binaries__install_failure_is_explained_with_both_fixes() -> None
         raise BinariesInstallError("Cannot install PostgreSQL automatically here (no apt-get). Run: brew ...")
 
     with pytest.raises(DevOpsError) as caught:
-        prereqs.native_binaries("auto", NO_ENGINE, None, allow_install=True, installer=failing, report=Reporter())  # type: ignore[arg-type]
+        prereqs.native_binaries(
+            "auto", NO_ENGINE, None, allow_install=True, installer=failing, report=RecordingReporter()
+        )  # type: ignore[arg-type]
     message = str(caught.value)
     assert message.startswith("No database engine is available: the docker CLI is installed but no engine answers")
     assert message.endswith("Automatic install was not possible: Cannot install PostgreSQL automatically here "

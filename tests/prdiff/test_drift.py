@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.ops.prdiff.drift import EXIT_DRIFT, DriftOptions, check_drift, drift_changes, drifted_resources
+from infra.errors import ExitCode
+from infra.ops.prdiff.drift import DriftOptions, check_drift, drift_changes, drifted_resources
 from infra.ops.prdiff.model import FieldChange
 from infra.ops.prdiff.preview import PreviewDigest
 from infra.ops.pulumi import PulumiError, PulumiResult
@@ -47,7 +48,7 @@ def test_drift_changes__deployed_value_against_the_value_in_neon() -> None:
 def test_check_drift__drift_found_exit_5_with_table_and_risk(tmp_path: Path) -> None:
     cli = FakeCli(load_fixture("staging-drift-refresh"), load_fixture("staging-drift-preview-refresh"))
     result = check_drift(DriftOptions(stacks=["staging"], project_dir=tmp_path), cli)  # type: ignore[arg-type]
-    assert result.exit_code == EXIT_DRIFT
+    assert result.exit_code == ExitCode.DRIFT
     assert cli.calls == [
         ("staging", "refresh", "--preview-only", "--json", "--expect-no-changes"),
         ("staging", "preview", "--refresh"),

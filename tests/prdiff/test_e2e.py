@@ -11,8 +11,8 @@ import json
 import httpx
 import pytest
 
-from infra.ops.prdiff.drift import EXIT_DRIFT
-from infra.ops.prdiff.gate import ACK_FLAG, EXIT_BLOCKED, EXIT_OK
+from infra.errors import ExitCode
+from infra.ops.prdiff.gate import ACK_FLAG
 from infra.ops.prdiff.render import MARKER
 from infra.ops.prdiff.run import PrDiffOptions, pr_diff
 from infra.ops.pulumi import PulumiCli
@@ -31,7 +31,7 @@ def _mutations(world: NeonWorld) -> list[str]:
 
 def test_no_changes__verdict_no_changes_exit_0(pristine: NeonWorld) -> None:
     result = run_infra(pristine.project, "pr-diff", *BOTH)
-    assert result.returncode == EXIT_OK, result.stderr
+    assert result.returncode == ExitCode.OK, result.stderr
     assert result.stdout.startswith(MARKER)
     assert "### Infra diff — ✅ no changes" in result.stdout
     assert "**staging:** no changes · **production:** no changes" in result.stdout
@@ -41,7 +41,7 @@ def test_no_changes__verdict_no_changes_exit_0(pristine: NeonWorld) -> None:
 def test_retention_change__staging_update_with_the_restore_horizon(pristine: NeonWorld) -> None:
     edit_stack_file(pristine.project, "staging", "neon", {"historyRetentionSeconds": 86_400})
     result = run_infra(pristine.project, "pr-diff", *BOTH)
-    assert result.returncode == EXIT_OK, result.stderr
+    assert result.returncode == ExitCode.OK, result.stderr
     assert "**staging:** 1 update · **production:** no changes" in result.stdout
     assert "- ⚠️ **staging: restore horizon shortened from 7 days to 1 day.**" in result.stdout
     assert (
@@ -64,7 +64,7 @@ def test_region_change_on_production__blocked_then_let_through_by_the_acknowledg
     edit_stack_file(pristine.project, "production", "neon", {"regionId": "aws-us-east-2"})
     pristine.backend.log.clear()
     blocked = run_infra(pristine.project, "pr-diff", *BOTH)
-    assert blocked.returncode == EXIT_BLOCKED, blocked.stderr
+    assert blocked.returncode == ExitCode.BLOCKED, blocked.stderr
     assert "### Infra diff — ⛔ merge blocked (destructive change not acknowledged)" in blocked.stdout
     assert (
         "- ⛔ **production project `production-project` would be replaced "
@@ -74,7 +74,7 @@ def test_region_change_on_production__blocked_then_let_through_by_the_acknowledg
     assert "blocked by the destructive-change gate (1 change):" in blocked.stderr
     assert "infra:acknowledge-destructive" in blocked.stderr
     acknowledged = run_infra(pristine.project, "pr-diff", *BOTH, ACK_FLAG)
-    assert acknowledged.returncode == EXIT_OK, acknowledged.stderr
+    assert acknowledged.returncode == ExitCode.OK, acknowledged.stderr
     assert "_(acknowledged)_" in acknowledged.stdout
     assert acknowledged.stdout.splitlines()[1] != blocked.stdout.splitlines()[1]  # the digest changed
     assert _mutations(pristine) == []  # previews never touch Neon
@@ -83,7 +83,7 @@ def test_region_change_on_production__blocked_then_let_through_by_the_acknowledg
 def test_protection_removal_on_production__blocked(pristine: NeonWorld) -> None:
     unprotect_production_branch(pristine.project)
     result = run_infra(pristine.project, "pr-diff", *BOTH)
-    assert result.returncode == EXIT_BLOCKED, result.stderr
+    assert result.returncode == ExitCode.BLOCKED, result.stderr
     assert "**staging:** no changes · **production:** 1 update" in result.stdout
     assert "- ⛔ **production branch `production-default-branch` loses Neon branch protection.**" in result.stdout
     assert "“data migration INC-42: the vendor tool needs an unprotected branch”" in result.stdout
@@ -98,7 +98,7 @@ def test_comment_and_messages_hold_no_password_uri_api_key_or_passphrase(pristin
     edit_stack_file(pristine.project, "staging", "neon", {"historyRetentionSeconds": 86_400, "pgVersion": 16})
     edit_stack_file(pristine.project, "production", "neon", {"regionId": "aws-us-east-2"})
     result = run_infra(pristine.project, "pr-diff", *BOTH)
-    assert result.returncode == EXIT_BLOCKED
+    assert result.returncode == ExitCode.BLOCKED
     assert "staging-owner-role" in result.stdout  # the role, whose outputs hold the secrets, is in the diff
     for secret in secrets:
         assert secret not in result.stdout
@@ -108,7 +108,7 @@ def test_comment_and_messages_hold_no_password_uri_api_key_or_passphrase(pristin
 
 def test_drift__none_then_found_after_a_change_in_neon(world: NeonWorld) -> None:
     clean = run_infra(world.project, "drift", "--stack", "staging")
-    assert clean.returncode == EXIT_OK, clean.stderr
+    assert clean.returncode == ExitCode.OK, clean.stderr
     assert "**staging:** no drift" in clean.stdout
     projects = httpx.get(f"{world.server.admin_url}/state", timeout=10).json()["projects"]
     staging_id = next(p["project"]["id"] for p in projects if p["project"]["name"] == "workshelf-staging")
@@ -119,7 +119,7 @@ def test_drift__none_then_found_after_a_change_in_neon(world: NeonWorld) -> None
         timeout=10,
     ).raise_for_status()
     drifted = run_infra(world.project, "drift", "--stack", "staging", "--stack", "production")
-    assert drifted.returncode == EXIT_DRIFT, drifted.stderr
+    assert drifted.returncode == ExitCode.DRIFT, drifted.stderr
     assert "**staging:** 1 resource drifted · **production:** no drift" in drifted.stdout
     assert (
         "| `staging-project` Project | `history_retention_seconds` | `604800 (7 days)` | `3600 (1 hour)` |"
@@ -131,4 +131,4 @@ def test_drift__none_then_found_after_a_change_in_neon(world: NeonWorld) -> None
     [project] = [r for r in state["checkpoint"]["latest"]["resources"] if r["urn"].endswith("::staging-project")]
     assert project["outputs"]["history_retention_seconds"] == 604_800
     world.project.up("staging", "--refresh")
-    assert run_infra(world.project, "drift", "--stack", "staging").returncode == EXIT_OK
+    assert run_infra(world.project, "drift", "--stack", "staging").returncode == ExitCode.OK

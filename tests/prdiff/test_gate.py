@@ -8,12 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.errors import ExitCode
 from infra.ops.prdiff.gate import (
     ACK_FLAG,
     ACK_LABEL,
-    EXIT_BLOCKED,
-    EXIT_OK,
-    EXIT_PREVIEW_FAILED,
     exit_code,
     gate_message,
 )
@@ -26,18 +24,18 @@ from tests.prdiff.scenarios import FIXTURES
 @pytest.mark.parametrize(
     ("fixtures", "acknowledged", "expected"),
     [
-        (("staging-no-changes", "production-no-changes"), False, EXIT_OK),
-        (("staging-retention-1-day", "production-no-changes"), False, EXIT_OK),
-        (("staging-pg-version", "production-no-changes"), False, EXIT_OK),  # staging may lose data
-        (("staging-no-changes", "production-region"), False, EXIT_BLOCKED),
-        (("staging-no-changes", "production-region"), True, EXIT_OK),
-        (("staging-no-changes", "production-unprotect-branch"), False, EXIT_BLOCKED),
-        (("staging-no-changes", "production-unprotect-branch"), True, EXIT_OK),
-        (("staging-no-changes", "production-protect-dropped"), False, EXIT_BLOCKED),
-        (("staging-no-changes", "production-role-delete"), False, EXIT_BLOCKED),
-        (("staging-retention-over-cap", "production-no-changes"), False, EXIT_PREVIEW_FAILED),
-        (("staging-retention-over-cap", "production-region"), False, EXIT_BLOCKED),
-        (("staging-retention-over-cap", "production-region"), True, EXIT_PREVIEW_FAILED),
+        (("staging-no-changes", "production-no-changes"), False, ExitCode.OK),
+        (("staging-retention-1-day", "production-no-changes"), False, ExitCode.OK),
+        (("staging-pg-version", "production-no-changes"), False, ExitCode.OK),  # staging may lose data
+        (("staging-no-changes", "production-region"), False, ExitCode.BLOCKED),
+        (("staging-no-changes", "production-region"), True, ExitCode.OK),
+        (("staging-no-changes", "production-unprotect-branch"), False, ExitCode.BLOCKED),
+        (("staging-no-changes", "production-unprotect-branch"), True, ExitCode.OK),
+        (("staging-no-changes", "production-protect-dropped"), False, ExitCode.BLOCKED),
+        (("staging-no-changes", "production-role-delete"), False, ExitCode.BLOCKED),
+        (("staging-retention-over-cap", "production-no-changes"), False, ExitCode.PREVIEW_FAILED),
+        (("staging-retention-over-cap", "production-region"), False, ExitCode.BLOCKED),
+        (("staging-retention-over-cap", "production-region"), True, ExitCode.PREVIEW_FAILED),
     ],
 )
 def test_exit_code(fixtures: tuple[str, ...], acknowledged: bool, expected: int) -> None:
@@ -103,7 +101,7 @@ def test_cli__blocked_prints_the_comment_and_the_gate_message_exit_3() -> None:
     result = CliRunner().invoke(
         app, ["pr-diff", *_from(("staging", "staging-no-changes"), ("production", "production-region"))]
     )
-    assert result.exit_code == EXIT_BLOCKED
+    assert result.exit_code == ExitCode.BLOCKED
     assert result.stdout.startswith(MARKER + "\n")
     assert "blocked by the destructive-change gate" in result.stderr
     assert "blocked by the destructive-change gate" not in result.stdout
@@ -113,7 +111,7 @@ def test_cli__acknowledged_exit_0_and_output_file(tmp_path: Path) -> None:
     target = tmp_path / "comment.md"
     args = ["pr-diff", *_from(("production", "production-region")), ACK_FLAG, "--output", str(target)]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == EXIT_OK
+    assert result.exit_code == ExitCode.OK
     assert result.stdout == ""
     assert "_(acknowledged)_" in target.read_text()
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.ops.prdiff.drift import EXIT_DRIFT
-from infra.ops.prdiff.gate import ACK_LABEL, EXIT_BLOCKED, EXIT_PREVIEW_FAILED
+from infra.errors import ExitCode
+from infra.ops.prdiff.gate import ACK_LABEL
 from infra.ops.prdiff.render import DIGEST_PREFIX, MARKER
 from infra.toolchain import actionlint
 
@@ -44,8 +44,8 @@ def test_pr_workflow__uses_the_label_marker_digest_and_exit_codes_pr_diff_define
     assert MARKER in text
     assert DIGEST_PREFIX.removesuffix("sha256:") in text
     assert "--stack staging --stack production" in text
-    assert f"{EXIT_BLOCKED})" in text
-    assert f"{EXIT_PREVIEW_FAILED})" in text
+    assert f"{ExitCode.BLOCKED})" in text
+    assert f"{ExitCode.PREVIEW_FAILED})" in text
     for secret in SECRETS:
         assert job["env"][secret] == f"${{{{ secrets.{secret} }}}}"
 
@@ -60,7 +60,7 @@ def test_drift_workflow__scheduled_per_stack_read_only() -> None:
     assert job["strategy"]["matrix"]["stack"] == ["staging", "production"]
     assert job["strategy"]["fail-fast"] is False
     assert "python -m infra drift --stack" in text
-    assert f"{EXIT_DRIFT})" in text
+    assert f"{ExitCode.DRIFT})" in text
     assert "GITHUB_STEP_SUMMARY" in text
 
 

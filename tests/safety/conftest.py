@@ -18,13 +18,14 @@ import pytest
 
 from infra.config import settings_from_stack_file
 from infra.neon import NeonClient, PollPolicy, RetryPolicy, models
-from infra.ops.safety.context import RecordingReporter, SafetyContext, StackOutputs
+from infra.ops.safety.context import SafetyContext, StackOutputs
 from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
 from tests.safety.fakes import FakeDatabase, FakeRunner
 from tests.support.clock import FakeClock
 from tests.support.neon_world import E2E_API_KEY, NeonWorld, start_world
 from tests.support.postgres import PgClusterHandle
 from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, CommandRun
+from tests.support.reporter import RecordingReporter
 
 API_KEY = "safety-unit-key-5f0e2c1d9a"
 BASE_URL = "http://neon.test/api/v2"

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
-from infra.cli.safety import ConsoleReporter
-from infra.ops.safety.secrets import uri_password
+from infra.cli.console import ConsoleReporter
+from infra.masking import uri_password
 from neon_emulator import NeonBackend
 from tests.safety.conftest import Harness
 
@@ -36,6 +36,23 @@ def test_backup_branch__prints_id_and_restore_command(cli: Harness) -> None:
         f"python -m infra restore --stack staging --from-branch {backup.id} --yes"
     )
     assert "==> creating backup branch" in stderr
+
+
+@pytest.mark.parametrize("name", ["backup/[/x]", "backup/[bold red]x[/]"])
+def test_backup_branch__names_are_printed_literally_never_as_markup(cli: Harness, name: str) -> None:
+    code, stdout, stderr = invoke("backup-branch", "--stack", "staging", "--name", name)
+    assert code == 0, stderr
+    [backup] = [b for b in cli.branches() if b.name != "main"]
+    assert backup.name == name
+    assert stdout.splitlines()[0].startswith(f"backup branch: {name} ({backup.id}) of ")
+    assert f"==> creating backup branch {name} of staging's default branch\n" in stderr
+    # Neon's refusal quotes the name back: printed as Neon wrote it, with our hint.
+    code, stdout, stderr = invoke("backup-branch", "--stack", "staging", "--name", name)
+    assert (code, stdout) == (1, "")
+    [error, hint] = stderr.splitlines()[-2:]
+    assert error.startswith(f"error: Neon refused to create backup branch {name}: ")
+    assert hint == "  hint: choose another --name"
+    assert "Traceback" not in stderr
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pytest
 
+from infra.masking import uri_password
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migrate import dry_run_on_branch, migrate
-from infra.ops.safety.secrets import uri_password
 from tests.safety.conftest import Harness
 
 ALEMBIC = ["alembic", "upgrade", "head"]

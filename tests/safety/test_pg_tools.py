@@ -12,13 +12,14 @@ import pytest
 from pydantic import SecretStr
 
 from infra.config import settings_from_stack_file
-from infra.ops.safety.context import RecordingReporter, SafetyContext, StackOutputs
+from infra.ops.safety.context import SafetyContext, StackOutputs
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migration_test import migration_test
 from infra.ops.safety.pg import PostgresTools
 from infra.ops.safety.runner import SubprocessRunner
 from tests.support.postgres import PgClusterHandle
 from tests.support.pulumi_project import REPO
+from tests.support.reporter import RecordingReporter
 
 pytestmark = pytest.mark.e2e
 

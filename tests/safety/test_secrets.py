@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from infra.ops.safety.secrets import Masker, uri_password
+from infra.masking import Masker, uri_password
 
 URI = SecretStr("postgresql://owner.br-1:p%40ss%2Fw0rd%21@ep-x.neon.tech:5432/db?sslmode=require")
 

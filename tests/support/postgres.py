@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.devenv.dburl import build_database_url, mask_database_url
+from infra.devenv.dburl import build_database_url
 from infra.localpg import (
     LocalCluster,
     LocalPgError,
@@ -27,6 +27,7 @@ from infra.localpg import (
     pick_free_port,
     resolve_run_as,
 )
+from infra.masking import mask_uri_passwords
 
 SUPERUSER = "workshelf_test_admin"
 _PORT_ATTEMPTS = 3
@@ -49,7 +50,7 @@ class PgClusterHandle:
         return build_database_url(user=user, password=password, port=self.port, database=database)
 
     def __repr__(self) -> str:
-        return f"PgClusterHandle({mask_database_url(self.admin_dsn)})"
+        return f"PgClusterHandle({mask_uri_passwords(self.admin_dsn)})"
 
 
 @pytest.fixture(scope="session")

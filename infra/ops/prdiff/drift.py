@@ -15,6 +15,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from infra.config.plans import human_duration
+from infra.errors import ExitCode
 from infra.ops.prdiff.changes import differs, resource_kind, resource_name
 from infra.ops.prdiff.facts import stack_facts
 from infra.ops.prdiff.markdown import cell, code, fenced, format_value
@@ -24,7 +25,6 @@ from infra.ops.prdiff.preview import PreviewDigest, Step
 from infra.ops.prdiff.risks import RETENTION_FIELD
 from infra.ops.pulumi import PulumiCli, PulumiError
 
-EXIT_DRIFT: Final = 5
 MAX_ROWS: Final = 200
 
 
@@ -214,6 +214,10 @@ def check_drift(options: DriftOptions, cli: PulumiCli | None = None) -> DriftRes
     """Exit 5 when any stack drifted, 1 when a check could not run, else 0."""
     cli = cli or PulumiCli(options.project_dir)
     stacks = [stack_drift(stack, cli, options.project_dir) for stack in dict.fromkeys(options.stacks)]
-    code_ = EXIT_DRIFT if any(d.drifted for d in stacks) else 1 if any(d.error for d in stacks) else 0
+    code_ = ExitCode.OK
+    if any(d.drifted for d in stacks):
+        code_ = ExitCode.DRIFT
+    elif any(d.error for d in stacks):
+        code_ = ExitCode.ERROR
     summary = "drift check: " + "; ".join(f"{d.stack}: {_verdict(d)}" for d in stacks)
     return DriftResult(stacks=stacks, markdown=render_drift(stacks), exit_code=code_, summary=summary)

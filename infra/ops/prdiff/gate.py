@@ -1,26 +1,23 @@
-"""The destructive-change gate: its exit codes, its label, and the message that says what to do."""
+"""The destructive-change gate: its exit code, its label, and the message that says what to do."""
 
 from __future__ import annotations
 
 from typing import Final
 
+from infra.errors import ExitCode
 from infra.ops.prdiff.model import Report
 
 ACK_LABEL: Final = "infra:acknowledge-destructive"
 ACK_FLAG: Final = "--acknowledge-destructive"
 
-EXIT_OK: Final = 0
-EXIT_ERROR: Final = 1  # could not run at all (bad arguments, no CLI, unreadable JSON)
-EXIT_BLOCKED: Final = 3  # a blocking change and no acknowledgement
-EXIT_PREVIEW_FAILED: Final = 4  # a stack's preview failed (the comment shows why)
 
-
-def exit_code(report: Report) -> int:
+def exit_code(report: Report) -> ExitCode:
+    """Blocked (3) before a failed preview (4): a blocking change is the one to act on first."""
     if report.blocked:
-        return EXIT_BLOCKED
+        return ExitCode.BLOCKED
     if report.failed:
-        return EXIT_PREVIEW_FAILED
-    return EXIT_OK
+        return ExitCode.PREVIEW_FAILED
+    return ExitCode.OK
 
 
 def _plain(markdown: str) -> str:

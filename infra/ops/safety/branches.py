@@ -11,7 +11,8 @@ from pydantic import SecretStr
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, CreatedBranch
-from infra.ops.safety.context import NeonTarget, Reporter
+from infra.ops.reporter import Reporter
+from infra.ops.safety.context import NeonTarget
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.times import at, rfc3339
 

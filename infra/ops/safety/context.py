@@ -3,11 +3,10 @@ a clock, a command runner and database tools, all injectable (tests wire the emu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -16,47 +15,11 @@ from infra.config.plans import Plan
 from infra.neon import NeonClient
 from infra.neon.errors import NeonConfigError
 from infra.ops.pulumi import PulumiCli, PulumiError
+from infra.ops.reporter import Reporter
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import DatabaseTools, PostgresTools
 from infra.ops.safety.runner import CommandRunner, SubprocessRunner
 from infra.ops.safety.times import Clock, SystemClock
-
-
-class Reporter(Protocol):
-    """Progress for the operator (stderr in the CLI)."""
-
-    def step(self, message: str) -> None: ...
-
-    def note(self, message: str) -> None: ...
-
-    def output(self, line: str) -> None: ...
-
-    def working(self, message: str) -> AbstractContextManager[None]: ...
-
-
-class RecordingReporter:
-    """Keeps every line (for tests and library use)."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, message: str) -> None:
-        self.lines.append(f"==> {message}")
-
-    def note(self, message: str) -> None:
-        self.lines.append(message)
-
-    def output(self, line: str) -> None:
-        self.lines.append(f"| {line}")
-
-    @contextmanager
-    def working(self, message: str) -> Iterator[None]:
-        self.lines.append(f"... {message}")
-        yield
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
 
 class StackOutputs(BaseModel):

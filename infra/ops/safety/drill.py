@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from infra.masking import Masker
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate
 from infra.ops.safety.branches import THROWAWAY_EXPIRY, create_branch, delete_branch
@@ -17,7 +18,6 @@ from infra.ops.safety.context import NeonTarget, SafetyContext
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import TableCount
 from infra.ops.safety.report import DrillReport, StepTiming, write_report
-from infra.ops.safety.secrets import Masker
 from infra.ops.safety.times import Stopwatch, at, rfc3339, stamp
 from infra.ops.safety.window import HistoryWindow, check_point, default_point, history_window, point_ago
 

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from infra.masking import Masker
 from infra.ops.safety.backup import BackupRequest, BackupResult, create_backup
 from infra.ops.safety.branches import throwaway_branch
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.runner import run_with_database
-from infra.ops.safety.secrets import Masker
 from infra.ops.safety.times import Stopwatch, at, stamp
 
 DRY_RUN_PREFIX = "migrate-dry-run/"

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from infra.masking import Masker
 from infra.ops.safety.branches import throwaway_branch
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.pg import database_of
 from infra.ops.safety.runner import run_with_database
 from infra.ops.safety.schema import schema_diff
-from infra.ops.safety.secrets import Masker
 from infra.ops.safety.times import Stopwatch, at, stamp
 
 BRANCH_PREFIX = "migration-test/"
