@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pulumi
+from pulumi.runtime import config as runtime_config
 
 from infra.components.outputs import DatabaseOutputs
-from infra.config import ConfigError, StackSettings, load_settings
+from infra.config import PROJECT, ConfigError, DevStack, StackSettings, settings_from_mapping
 from infra.config.guards import check_passphrase
+from infra.config.load import sibling_values
+
+
+def config_values() -> dict[str, Any]:
+    """This stack's config under the project's namespace, without the prefix (objects come as JSON)."""
+    prefix = f"{PROJECT}:"
+    values: dict[str, Any] = {}
+    for key, raw in runtime_config.CONFIG.get().items():
+        if not key.startswith(prefix):
+            continue
+        try:
+            values[key.removeprefix(prefix)] = json.loads(raw) if isinstance(raw, str) else raw
+        except json.JSONDecodeError:
+            values[key.removeprefix(prefix)] = raw
+    return values
 
 
 def settings_or_fail(project_dir: Path) -> StackSettings:
     """Every config problem at once, before any resource exists (so before any API call)."""
+    stack = pulumi.get_stack()
     try:
-        settings = load_settings(project_dir)
+        settings = settings_from_mapping(stack, config_values(), sibling_values(project_dir, stack))
     except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None
     problems = check_passphrase(settings.environment, os.environ)
@@ -25,24 +44,21 @@ def settings_or_fail(project_dir: Path) -> StackSettings:
 
 
 def declare(settings: StackSettings, project_dir: Path) -> DatabaseOutputs:
-    if settings.neon is not None:
-        from infra.components.neon_database import NeonDatabase
+    if isinstance(settings, DevStack):
+        from infra.components.dev_database import DevDatabase
+        from infra.devdb.engine import resolve_engine
+        from infra.devenv import DevEnvError
 
-        # Production: every resource protected, so `pulumi destroy` and replacements are refused.
-        return NeonDatabase(settings.environment, settings.neon, protect=settings.is_production).outputs
-    from infra.components.dev_database import DevDatabase
-    from infra.devdb.engine import resolve_engine
+        try:
+            choice = resolve_engine(settings.dev, project_dir)
+        except (DevEnvError, ValueError) as exc:
+            raise pulumi.RunError(str(exc)) from None
+        pulumi.log.info(f"dev engine: {choice.engine} ({choice.reason})")
+        return DevDatabase("dev", settings.dev, choice).outputs
+    from infra.components.neon_environment import NeonEnvironment
 
-    if settings.dev is None:  # unreachable: the settings guards require `dev` on the dev stack
-        raise pulumi.RunError("workshelf-infra:dev: required for the dev stack")
-    from infra.devenv import DevEnvError
-
-    try:
-        choice = resolve_engine(settings.dev, project_dir)
-    except (DevEnvError, ValueError) as exc:
-        raise pulumi.RunError(str(exc)) from None
-    pulumi.log.info(f"dev engine: {choice.engine} ({choice.reason})")
-    return DevDatabase("dev", settings.dev, choice).outputs
+    # Production: every resource protected, so `pulumi destroy` and replacements are refused.
+    return NeonEnvironment(settings.environment, settings.neon, protect=settings.is_production).outputs
 
 
 def export(settings: StackSettings, outputs: DatabaseOutputs) -> None:

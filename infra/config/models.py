@@ -1,18 +1,37 @@
-"""The typed stack settings. Field aliases are the camelCase keys written in `Pulumi.<stack>.yaml`."""
+"""The typed stack settings. Field aliases are the camelCase keys written in `Pulumi.<stack>.yaml`.
+
+A stack is either the dev stack (a local PostgreSQL: `DevStack`) or a Neon stack (staging, production:
+`NeonStack`); `StackSettings` is their union, told apart by `environment`, so code that holds a
+`NeonStack` always has its `neon` section and never needs to check.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-from infra.config.plans import KNOWN_REGIONS, PG_VERSIONS, Plan
+from infra.config.plans import (
+    KNOWN_REGIONS,
+    PG_VERSIONS,
+    ComputeUnits,
+    Plan,
+    RetentionSeconds,
+    SuspendTimeoutSeconds,
+)
 
-Environment = Literal["dev", "staging", "production"]
-Engine = Literal["auto", "docker", "native"]
+# The stacks, which are the environments: each stack file declares its own `environment`.
+NeonEnvironment = Literal["staging", "production"]
+Environment = Literal["dev", NeonEnvironment]
+ENVIRONMENTS: Final[tuple[Environment, ...]] = get_args(Environment)
+NEON_ENVIRONMENTS: Final[tuple[NeonEnvironment, ...]] = get_args(NeonEnvironment)
+
+# The dev database's engine: what runs it, and what a stack file (or `--engine`) may ask for.
+EngineName = Literal["docker", "native"]
+EngineRequest = Literal["auto", EngineName]
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _PINNED_IMAGE = re.compile(r"^postgres:(\d{2})(\.\d+)?(-[a-z0-9.]+)?$")
@@ -38,7 +57,7 @@ class _Section(BaseModel):
 class DevSettings(_Section):
     """`workshelf-infra:dev` — the developer's local PostgreSQL."""
 
-    engine: Engine = "auto"
+    engine: EngineRequest = "auto"
     image: str = Field(description="pinned `postgres:<major>` image for the Docker engine")
     port: int = Field(ge=1024, le=65535)
     volume: str
@@ -70,31 +89,29 @@ class DevSettings(_Section):
 
     @property
     def pg_major(self) -> int:
-        match = _PINNED_IMAGE.match(self.image)
-        if match is None:  # unreachable: `image` is validated against the same pattern
-            raise ValueError(f"unpinned image {self.image!r}")
-        return int(match[1])
+        """The image's major version (`postgres:17.6` -> 17): `image` matched the pattern when validated."""
+        return int(self.image.removeprefix("postgres:").split("-")[0].split(".")[0])
 
 
 class Autoscaling(_Section):
-    min_cu: float = Field(ge=0.25)
-    max_cu: float = Field(ge=0.25)
+    min_cu: ComputeUnits
+    max_cu: ComputeUnits
 
 
-class NeonSettings(_Section):
+class NeonProjectSettings(_Section):
     """`workshelf-infra:neon` — one Neon project for one environment."""
 
     project_name: str
     region_id: str
     pg_version: int
     plan: Plan
-    history_retention_seconds: int = Field(ge=0, le=2_592_000)
+    history_retention_seconds: RetentionSeconds
     default_branch: str = "main"
     protect_default_branch: bool
     database: Identifier
     role: Identifier
     autoscaling: Autoscaling
-    suspend_timeout_seconds: int = Field(ge=-1, le=604_800)
+    suspend_timeout_seconds: SuspendTimeoutSeconds
     allowed_ips: list[str] = Field(default_factory=list)
     allowed_ips_protected_branches_only: bool = True
     org_id: str | None = None
@@ -151,17 +168,36 @@ class SafetyOverrides(_Section):
     unprotected_default_branch: str | None = Field(default=None, min_length=10)
 
 
-class StackSettings(BaseModel):
-    """Everything the program needs, validated once at start-up."""
+class _Stack(BaseModel):
+    """What every stack has: its name and (production only, checked by the guards) its overrides."""
 
     model_config = ConfigDict(frozen=True)
 
     stack: str
-    environment: Environment
-    dev: DevSettings | None = None
-    neon: NeonSettings | None = None
     overrides: SafetyOverrides = SafetyOverrides()
+
+
+class DevStack(_Stack):
+    """The dev stack: the developer's own local PostgreSQL, never Neon."""
+
+    environment: Literal["dev"]
+    dev: DevSettings
+
+    @property
+    def is_production(self) -> bool:
+        return False
+
+
+class NeonStack(_Stack):
+    """Staging or production: one Neon project each."""
+
+    environment: NeonEnvironment
+    neon: NeonProjectSettings
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+
+# Everything the program needs, validated once at start-up; `environment` says which kind it is.
+StackSettings = Annotated[DevStack | NeonStack, Field(discriminator="environment")]

@@ -7,7 +7,9 @@ of half-way through `pulumi up`.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
+
+from pydantic import Field
 
 Plan = Literal["free", "launch", "scale"]
 PLANS: Final[tuple[Plan, ...]] = ("free", "launch", "scale")
@@ -23,6 +25,12 @@ IP_ALLOW_PLANS: Final[frozenset[Plan]] = frozenset({"scale"})
 
 PRODUCTION_MIN_RETENTION_SECONDS: Final = 2_592_000  # 30 days: the backups the business asked for
 
+# Bounds Neon's API enforces whatever the plan; the stack settings, the provider props and the Neon
+# client's models all validate against these (the emulator keeps its own copy: it never imports infra).
+MAX_RETENTION_SECONDS: Final = max(RETENTION_CAP_SECONDS.values())
+COMPUTE_UNIT_STEP: Final = 0.25  # autoscaling limits are multiples of a quarter compute unit, at least one
+MAX_SUSPEND_TIMEOUT_SECONDS: Final = 604_800  # -1: never suspend; 0: Neon's default; at most a week
+
 KNOWN_REGIONS: Final[tuple[str, ...]] = (
     "aws-us-east-1",
     "aws-us-east-2",
@@ -37,6 +45,12 @@ KNOWN_REGIONS: Final[tuple[str, ...]] = (
     "azure-gwc",
 )
 PG_VERSIONS: Final[tuple[int, ...]] = (14, 15, 16, 17, 18)
+
+# The same bounds as field types, for every model that carries these values.
+RetentionSeconds = Annotated[int, Field(ge=0, le=MAX_RETENTION_SECONDS)]
+ComputeUnits = Annotated[float, Field(ge=COMPUTE_UNIT_STEP)]
+SuspendTimeoutSeconds = Annotated[int, Field(ge=-1, le=MAX_SUSPEND_TIMEOUT_SECONDS)]
+PgVersion = Annotated[int, Field(ge=min(PG_VERSIONS), le=max(PG_VERSIONS))]
 
 
 def human_duration(seconds: int) -> str:

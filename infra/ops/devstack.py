@@ -15,18 +15,18 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from infra.config import DevSettings, settings_from_stack_file
+from infra.config import DevSettings, key_name, settings_from_stack_file
 from infra.devdb.engine import ENGINE_ENV
 from infra.devdb.native import NativeSpec
 from infra.devenv import DatabaseUrl
 from infra.errors import WorkshelfError
 from infra.ops.pulumi import PulumiCli, PulumiResult
 
-DEV_STACK = "dev"
+DEV_STACK: Literal["dev"] = "dev"
 ENV_FILE = ".env"
 STACK_FILE = "Pulumi.dev.yaml"
-PORT_KEY = "workshelf-infra:dev.port"
-DATA_DIR_KEY = "workshelf-infra:dev.dataDir"
+PORT_KEY = key_name("dev", "port")
+DATA_DIR_KEY = key_name("dev", "dataDir")
 EngineName = Literal["docker", "native"]
 # Variables that could point a command at another environment; the dev stack never needs them.
 _FOREIGN_ENV_PREFIXES = ("NEON_",)
@@ -106,10 +106,7 @@ class StackView(BaseModel):
 
 
 def load_dev(project_dir: Path) -> DevContext:
-    settings = settings_from_stack_file(project_dir, DEV_STACK)
-    if settings.dev is None:  # the guards make this impossible; keep mypy and readers sure
-        raise DevOpsError(f"{STACK_FILE} declares no `workshelf-infra:dev` section")
-    return DevContext(project_dir=project_dir, dev=settings.dev)
+    return DevContext(project_dir=project_dir, dev=settings_from_stack_file(project_dir, DEV_STACK).dev)
 
 
 def dev_environment(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:

@@ -57,10 +57,10 @@ def _program_changes(project: PulumiProject) -> None:
     _preview(project, "production", "production-protect-dropped")
     (project.root / "infra/program.py").write_text(original)
     original = edit_program(
-        project, "infra/components/neon_database.py", 'f"{name}-owner-role",', 'f"{name}-owner-role-v2",'
+        project, "infra/components/neon_environment.py", 'f"{name}-owner-role",', 'f"{name}-owner-role-v2",'
     )
     _preview(project, "production", "production-role-delete")
-    (project.root / "infra/components/neon_database.py").write_text(original)
+    (project.root / "infra/components/neon_environment.py").write_text(original)
 
 
 def _drift(project: PulumiProject, base_url: str, admin_url: str) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from tests.support.pulumi_project import PROJECT, TEST_PASSPHRASE, PulumiProject
+from infra.config.keys import PROJECT
+from tests.support.pulumi_project import TEST_PASSPHRASE, PulumiProject
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"

@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
+from infra.config.guards import DEV_PASSPHRASE
+from infra.config.keys import PROJECT
+
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
-PROJECT = "workshelf-infra"
-DEV_PASSPHRASE = "workshelf-dev-only"
+
 TEST_PASSPHRASE = "e2e-only-passphrase"  # staging/production refuse the dev one
 _COPIED = (
     "Pulumi.yaml",

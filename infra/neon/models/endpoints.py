@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from infra.config.plans import ComputeUnits, SuspendTimeoutSeconds
 from infra.neon.models._base import RequestModel, ResponseModel, SettingsModel
 from infra.neon.models.projects import PreloadLibraries
 
@@ -48,9 +49,9 @@ class Endpoint(ResponseModel):
 
 
 class _EndpointOptions(RequestModel):
-    autoscaling_limit_min_cu: float | None = Field(default=None, ge=0.25)
-    autoscaling_limit_max_cu: float | None = Field(default=None, ge=0.25)
-    suspend_timeout_seconds: int | None = Field(default=None, ge=-1, le=604800)
+    autoscaling_limit_min_cu: ComputeUnits | None = None
+    autoscaling_limit_max_cu: ComputeUnits | None = None
+    suspend_timeout_seconds: SuspendTimeoutSeconds | None = None
     provisioner: str | None = None
     settings: EndpointSettings | None = None
 

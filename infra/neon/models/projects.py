@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from infra.config.plans import ComputeUnits, PgVersion, RetentionSeconds, SuspendTimeoutSeconds
 from infra.neon.models._base import RequestModel, ResponseModel, SettingsModel
 
 
@@ -56,9 +57,9 @@ class DefaultEndpointSettings(SettingsModel):
 
     pg_settings: dict[str, str] | None = None
     pgbouncer_settings: dict[str, str] | None = None
-    autoscaling_limit_min_cu: float | None = Field(default=None, ge=0.25)
-    autoscaling_limit_max_cu: float | None = Field(default=None, ge=0.25)
-    suspend_timeout_seconds: int | None = Field(default=None, ge=-1, le=604800)
+    autoscaling_limit_min_cu: ComputeUnits | None = None
+    autoscaling_limit_max_cu: ComputeUnits | None = None
+    suspend_timeout_seconds: SuspendTimeoutSeconds | None = None
 
 
 class Project(ResponseModel):
@@ -96,9 +97,9 @@ class ProjectCreate(RequestModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=256)
     region_id: str | None = None
-    pg_version: int | None = Field(default=None, ge=14, le=18)
+    pg_version: PgVersion | None = None
     org_id: str | None = None
-    history_retention_seconds: int | None = Field(default=None, ge=0, le=2592000)
+    history_retention_seconds: RetentionSeconds | None = None
     store_passwords: bool | None = None
     provisioner: str | None = None
     branch: ProjectBranchSpec | None = None
@@ -112,4 +113,4 @@ class ProjectUpdate(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=256)
     settings: ProjectSettings | None = None
     default_endpoint_settings: DefaultEndpointSettings | None = None
-    history_retention_seconds: int | None = Field(default=None, ge=0, le=2592000)
+    history_retention_seconds: RetentionSeconds | None = None

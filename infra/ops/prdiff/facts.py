@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from infra.config.load import PROJECT, read_stack_file
+from infra.config.keys import PROJECT
+from infra.config.load import read_stack_file
 from infra.ops.prdiff.mask import mask_text
 from infra.ops.prdiff.model import StackFacts
 

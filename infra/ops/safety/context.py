@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from infra.config import ConfigError, StackSettings, settings_from_stack_file
+from infra.config import ConfigError, DevStack, NeonStack, StackSettings, settings_from_stack_file
 from infra.config.plans import Plan
 from infra.neon import NeonClient
 from infra.neon.errors import NeonConfigError
@@ -41,15 +41,13 @@ class NeonTarget:
     """A Neon stack: its settings, outputs and the project and default branch they name."""
 
     stack: str
-    settings: StackSettings
+    settings: NeonStack
     outputs: StackOutputs
     project_id: str
     branch_id: str
 
     @property
     def plan(self) -> Plan:
-        if self.settings.neon is None:  # never: a NeonTarget is only built for Neon stacks
-            raise SafetyError(f"{self.stack} is not a Neon stack")
         return self.settings.neon.plan
 
 
@@ -89,7 +87,7 @@ class SafetyContext:
     def neon_target(self, stack: str, command: str) -> tuple[NeonTarget, NeonClient]:
         """Refuse non-Neon stacks and a missing API key before any slow call; then read the outputs."""
         settings = self.stack_settings(stack)
-        if settings.neon is None:
+        if isinstance(settings, DevStack):
             raise SafetyError(
                 f"`{command}` works on Neon stacks (staging, production); {stack} is a local "
                 "PostgreSQL with no branches or history",

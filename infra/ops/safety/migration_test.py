@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from infra.config import DevStack
 from infra.masking import Masker
 from infra.ops.safety.branches import throwaway_branch
 from infra.ops.safety.context import SafetyContext
@@ -63,7 +64,7 @@ class MigrationTestResult(BaseModel):
 
 def migration_test(ctx: SafetyContext, stack: str, alembic_args: Sequence[str]) -> MigrationTestResult:
     settings = ctx.stack_settings(stack)
-    if settings.neon is None:
+    if isinstance(settings, DevStack):
         outputs = ctx.stack_outputs(stack)
         ctx.reporter.step(f"creating a scratch database next to {outputs.database} (dropped afterwards)")
         with ctx.database.scratch_database(outputs.database_url, SCRATCH_PREFIX) as url:

@@ -1,27 +1,31 @@
-"""`NeonDatabase`: an environment's Neon project → default-branch protection → database → role."""
+"""`NeonEnvironment`: an environment's Neon project → default-branch protection → database → role."""
 
 from __future__ import annotations
 
 import pulumi
 
 from infra.components.outputs import DatabaseOutputs
-from infra.config import NeonSettings
+from infra.config import NeonProjectSettings
 from infra.providers.branch import NeonBranch
-from infra.providers.database import NeonDatabase as NeonDatabaseResource
+from infra.providers.database import NeonDatabase
 from infra.providers.project import NeonProject, ProjectProps
 from infra.providers.role import NeonRole
 
 
-class NeonDatabase(pulumi.ComponentResource):
+class NeonEnvironment(pulumi.ComponentResource):
     """One Neon project for one environment, its protected default branch, database and owner role.
 
     Neon creates the default branch, database and role together with the project (one call); the
     branch, database and role resources then adopt those objects, so that each is reviewed, diffed
     and refreshed (one GET each) on its own. With `protect=True` (production) none of them can be
     deleted or replaced by Pulumi, on top of Neon's own branch protection.
+
+    Its type token stays `workshelf:neon:Database`: it is part of every child's URN in the state.
     """
 
-    def __init__(self, name: str, neon: NeonSettings, *, protect: bool, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self, name: str, neon: NeonProjectSettings, *, protect: bool, opts: pulumi.ResourceOptions | None = None
+    ):
         super().__init__("workshelf:neon:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, protect=protect)
         self.project = NeonProject(
@@ -57,7 +61,7 @@ class NeonDatabase(pulumi.ComponentResource):
             adopt_branch_id=self.project.default_branch_id,
             opts=child,
         )
-        self.database = NeonDatabaseResource(
+        self.database = NeonDatabase(
             f"{name}-database",
             project_id=project_id,
             branch_id=self.branch.id,
