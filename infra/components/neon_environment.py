@@ -30,23 +30,7 @@ class NeonEnvironment(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, protect=protect)
         self.project = NeonProject(
             f"{name}-project",
-            ProjectProps(
-                name=neon.project_name,
-                region_id=neon.region_id,
-                pg_version=neon.pg_version,
-                org_id=neon.org_id,
-                history_retention_seconds=neon.history_retention_seconds,
-                default_branch_name=neon.default_branch,
-                database_name=neon.database,
-                role_name=neon.role,
-                protect_default_branch=neon.protect_default_branch,
-                autoscaling_min_cu=neon.autoscaling.min_cu,
-                autoscaling_max_cu=neon.autoscaling.max_cu,
-                suspend_timeout_seconds=neon.suspend_timeout_seconds,
-                allowed_ips=neon.allowed_ips,
-                allowed_ips_protected_branches_only=neon.allowed_ips_protected_branches_only,
-                adopt_project_id=neon.adopt_project_id,
-            ),
+            ProjectProps.from_settings(neon),
             child,
         )
         # Resource ids, not output properties: the engine keeps ids known in previews, while an

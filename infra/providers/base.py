@@ -81,12 +81,8 @@ class TypedProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [
-            field
-            for field in self.props_model.model_fields
-            if field not in self.create_only and _differs(olds.get(field), news.get(field))
-        ]
-        replaces = [f for f in changed if f in self.replace_on]
+        changed = self.changed_fields(olds, news)
+        replaces = [f for f in self.props_model.model_fields if f in changed & self.replace_on]
         same_name = self.name_field is not None and not _differs(olds.get(self.name_field), news.get(self.name_field))
         return DiffResult(
             changes=bool(changed),
@@ -113,6 +109,7 @@ class TypedProvider(ResourceProvider):
         return NeonClient.from_env()
 
     def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> set[str]:
+        """The inputs that differ (create-only ones never count): what `diff` reports and `update` applies."""
         return {
             f for f in self.props_model.model_fields if f not in self.create_only and _differs(olds.get(f), news.get(f))
         }

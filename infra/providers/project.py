@@ -22,6 +22,8 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
+from infra.config import NeonProjectSettings
+from infra.config.plans import ComputeUnits, PgVersion, RetentionSeconds, SuspendTimeoutSeconds
 from infra.neon import NeonClient, errors
 from infra.neon.models import (
     AllowedIps,
@@ -40,19 +42,40 @@ from infra.providers.base import ProviderProps, TypedProvider, warn
 class ProjectProps(ProviderProps):
     name: str = Field(min_length=1, max_length=256)
     region_id: str
-    pg_version: int = Field(ge=14, le=18)
+    pg_version: PgVersion
     org_id: str | None = None
-    history_retention_seconds: int = Field(ge=0, le=2_592_000)
+    history_retention_seconds: RetentionSeconds
     default_branch_name: str = "main"
     database_name: str
     role_name: str
     protect_default_branch: bool = True
-    autoscaling_min_cu: float = Field(ge=0.25)
-    autoscaling_max_cu: float = Field(ge=0.25)
-    suspend_timeout_seconds: int = Field(ge=-1, le=604_800)
+    autoscaling_min_cu: ComputeUnits
+    autoscaling_max_cu: ComputeUnits
+    suspend_timeout_seconds: SuspendTimeoutSeconds
     allowed_ips: list[str] = Field(default_factory=list)
     allowed_ips_protected_branches_only: bool = True
     adopt_project_id: str | None = None
+
+    @classmethod
+    def from_settings(cls, neon: NeonProjectSettings) -> ProjectProps:
+        """The stack file's `neon` section as the project's inputs: the one place settings become props."""
+        return cls(
+            name=neon.project_name,
+            region_id=neon.region_id,
+            pg_version=neon.pg_version,
+            org_id=neon.org_id,
+            history_retention_seconds=neon.history_retention_seconds,
+            default_branch_name=neon.default_branch,
+            database_name=neon.database,
+            role_name=neon.role,
+            protect_default_branch=neon.protect_default_branch,
+            autoscaling_min_cu=neon.autoscaling.min_cu,
+            autoscaling_max_cu=neon.autoscaling.max_cu,
+            suspend_timeout_seconds=neon.suspend_timeout_seconds,
+            allowed_ips=neon.allowed_ips,
+            allowed_ips_protected_branches_only=neon.allowed_ips_protected_branches_only,
+            adopt_project_id=neon.adopt_project_id,
+        )
 
     def endpoint_settings(self) -> DefaultEndpointSettings:
         return DefaultEndpointSettings(
