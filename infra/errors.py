@@ -9,9 +9,9 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── ConfigError                 infra/config/errors.py        invalid stack settings (every problem at once)
     ├── NeonError                   infra/neon/errors.py          the Neon API client (its subtree is drawn there)
     ├── LocalPgError                infra/localpg/errors.py       native PostgreSQL clusters (subtree there)
-    ├── DevEnvError                 infra/devenv/errors.py        `.env`, Docker detection, the engine choice
-    │   ├── EnvFileError                `.env` cannot be read or written
-    │   └── EngineUnavailableError      the requested engine (or any) is not available
+    ├── DevDbError                  infra/devdb/errors.py         the developer's database engine
+    │   ├── EngineUnavailableError      the requested engine (or any) is not available
+    │   └── EnvFileError                `.env` cannot be read or written
     ├── DevOpsError                 infra/ops/devstack.py         a dev-database command cannot go on
     ├── PulumiError                 infra/ops/pulumi.py           a `pulumi` command failed or cannot run
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed

@@ -46,12 +46,12 @@ def settings_or_fail(project_dir: Path) -> StackSettings:
 def declare(settings: StackSettings, project_dir: Path) -> DatabaseOutputs:
     if isinstance(settings, DevStack):
         from infra.components.dev_database import DevDatabase
-        from infra.devdb.engine import resolve_engine
-        from infra.devenv import DevEnvError
+        from infra.devdb.engine import program_engine
+        from infra.devdb.errors import DevDbError
 
         try:
-            choice = resolve_engine(settings.dev, project_dir)
-        except (DevEnvError, ValueError) as exc:
+            choice = program_engine(settings.dev, project_dir)
+        except DevDbError as exc:
             raise pulumi.RunError(str(exc)) from None
         pulumi.log.info(f"dev engine: {choice.engine} ({choice.reason})")
         return DevDatabase("dev", settings.dev, choice).outputs

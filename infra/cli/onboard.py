@@ -10,6 +10,7 @@ import typer
 
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, NotConfirmedError, results, step
+from infra.config import EngineRequest
 from infra.ops import devstatus
 from infra.ops.devdeps import OnboardDeps, default_deps
 from infra.ops.onboard import OnboardOptions, OnboardResult, onboard
@@ -18,12 +19,6 @@ from infra.toolchain.paths import REPO_ROOT
 
 dev = typer.Typer(help="Your local dev database: stop it, reset it, remove it.", no_args_is_help=True)
 app.add_typer(dev, name="dev")
-
-
-class EngineOption(StrEnum):
-    auto = "auto"
-    docker = "docker"
-    native = "native"
 
 
 class OutputFormat(StrEnum):
@@ -38,7 +33,7 @@ def deps() -> OnboardDeps:
 
 
 EngineArg = Annotated[
-    EngineOption | None, typer.Option("--engine", help="Force an engine (default: the stack file's, auto).")
+    EngineRequest | None, typer.Option("--engine", help="Force an engine (default: the stack file's, auto).")
 ]
 TimeoutArg = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the database to answer.")]
 NoInstallArg = Annotated[bool, typer.Option("--no-install", help="Never install PostgreSQL server binaries (apt-get).")]
@@ -50,7 +45,7 @@ YesArg = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 @app.command("onboard")
 def onboard_command(engine: EngineArg = None, timeout: TimeoutArg = 60.0, no_install: NoInstallArg = False) -> None:
     """A working local dev database and DATABASE_URL in .env (safe to re-run: it changes nothing)."""
-    options = OnboardOptions(engine=engine.value if engine else None, timeout=timeout, install=not no_install)
+    options = OnboardOptions(engine=engine, timeout=timeout, install=not no_install)
     print_summary(onboard(REPO_ROOT, options, deps(), ConsoleReporter()))
 
 
@@ -74,7 +69,7 @@ def reset_command(yes: YesArg = False, engine: EngineArg = None, timeout: Timeou
     found = devstatus.removable(REPO_ROOT, current)
     if found.engine is not None and not confirmed("reset", found.describe(), yes):
         raise NotConfirmedError("reset cancelled; nothing was changed")
-    options = OnboardOptions(engine=engine.value if engine else None, timeout=timeout)
+    options = OnboardOptions(engine=engine, timeout=timeout)
     print_summary(devstatus.reset(REPO_ROOT, found, options, current, ConsoleReporter()))
 
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pulumi
 
 from infra.components.outputs import DatabaseOutputs
 from infra.config import DevSettings
-from infra.devenv import EngineChoice
+from infra.devdb.engine import EngineChoice
+from infra.devdb.url import LOOPBACK, dev_url
 from infra.providers.local_postgres import LocalPostgres, LocalPostgresProps
 from infra.providers.secret import GeneratedPassword
 
 
 class DevDatabase(pulumi.ComponentResource):
-    """Local PostgreSQL on 127.0.0.1:`port`, never reachable from other machines."""
+    """Local PostgreSQL on the loopback address and the configured port, never reachable from other machines."""
 
     def __init__(self, name: str, dev: DevSettings, engine: EngineChoice, opts: pulumi.ResourceOptions | None = None):
         super().__init__("workshelf:dev:Database", name, None, opts)
@@ -28,24 +27,14 @@ class DevDatabase(pulumi.ComponentResource):
         else:
             server = LocalPostgres(
                 f"{name}-postgres",
-                LocalPostgresProps(
-                    data_dir=dev.data_dir,
-                    port=dev.port,
-                    database=dev.database,
-                    role=dev.role,
-                    major=dev.pg_major,
-                ),
+                LocalPostgresProps.from_settings(dev),
                 child,
             )
             password = server.password
-        url = password.apply(
-            lambda pw: (
-                f"postgresql://{quote(dev.role, safe='')}:{quote(pw, safe='')}@127.0.0.1:{dev.port}/{dev.database}"
-            )
-        )
+        url = password.apply(lambda pw: dev_url(dev, pw).render())
         self.outputs = DatabaseOutputs(
             database_url=pulumi.Output.secret(url),
-            host=pulumi.Output.from_input("127.0.0.1"),
+            host=pulumi.Output.from_input(LOOPBACK),
             database=pulumi.Output.from_input(dev.database),
             role=pulumi.Output.from_input(dev.role),
         )

@@ -6,6 +6,8 @@ import pulumi
 import pulumi_docker as docker
 
 from infra.config import DevSettings
+from infra.devdb.docker import container_name
+from infra.devdb.url import LOOPBACK
 
 
 def healthcheck_command(dev: DevSettings) -> str:
@@ -27,14 +29,14 @@ def docker_postgres(
     volume = docker.Volume(f"{name}-volume", name=dev.volume, opts=child)
     return docker.Container(
         f"{name}-container",
-        name=f"workshelf-dev-postgres-{dev.port}",
+        name=container_name(dev.port),
         image=image.image_id,
         envs=[
             f"POSTGRES_USER={dev.role}",
             f"POSTGRES_DB={dev.database}",
             pulumi.Output.concat("POSTGRES_PASSWORD=", password),
         ],
-        ports=[docker.ContainerPortArgs(internal=5432, external=dev.port, ip="127.0.0.1")],
+        ports=[docker.ContainerPortArgs(internal=5432, external=dev.port, ip=LOOPBACK)],
         volumes=[docker.ContainerVolumeArgs(volume_name=volume.name, container_path=data_path(dev))],
         healthcheck=docker.ContainerHealthcheckArgs(
             tests=["CMD-SHELL", healthcheck_command(dev)],

@@ -9,18 +9,14 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
+from infra.devdb.docker import DockerRunner, DockerStatus, detect_docker, run_docker_cli
 from infra.devdb.native import NativeDatabase, NativeSpec, pick_binaries
-from infra.devenv import DockerStatus, detect_docker
-from infra.devenv.docker import run_docker_cli
 from infra.localpg import ClusterStatus, PgBinaries, PortHolder, is_port_free, next_free_port, port_holder
 
-__all__ = ["ContainerState", "DockerRunner", "Host", "NativeHandle", "container_logs", "container_state"]
+__all__ = ["Host", "NativeHandle", "open_native", "run_docker"]
 
-ContainerState = Literal["running", "stopped", "absent", "unknown"]
-# Runs a docker CLI command: (exit code, stdout + stderr).
-DockerRunner = Callable[[Sequence[str]], tuple[int, str]]
 _DOCKER_TIMEOUT_S = 20.0
 
 
@@ -72,19 +68,3 @@ class Host:
     port_free: Callable[[int], bool] = field(default=is_port_free)
     port_holder: Callable[[int], PortHolder | None] = field(default=port_holder)
     next_free_port: Callable[[int], int | None] = field(default=next_free_port)
-
-
-def container_state(docker: DockerRunner, name: str) -> ContainerState:
-    """The dev container's state by name; "unknown" when no Docker engine answers."""
-    code, output = docker(["docker", "inspect", "--format", "{{.State.Status}}", name])
-    if code == 0:
-        return "running" if output.strip().splitlines()[:1] == ["running"] else "stopped"
-    if "no such" in output.lower():
-        return "absent"
-    return "unknown"
-
-
-def container_logs(docker: DockerRunner, name: str, lines: int) -> list[str]:
-    code, output = docker(["docker", "logs", "--tail", str(lines), name])
-    text = output.strip().splitlines()
-    return text[-lines:] if code == 0 else [f"(docker logs failed: {text[0] if text else f'exit code {code}'})"]

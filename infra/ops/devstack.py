@@ -9,25 +9,22 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from infra.config import DevSettings, key_name, settings_from_stack_file
+from infra.config import EngineName, key_name, settings_from_stack_file
+from infra.devdb.context import DevContext
 from infra.devdb.engine import ENGINE_ENV
-from infra.devdb.native import NativeSpec
-from infra.devenv import DatabaseUrl
+from infra.devdb.url import DatabaseUrl
 from infra.errors import WorkshelfError
 from infra.ops.pulumi import PulumiCli, PulumiResult
 
 DEV_STACK: Literal["dev"] = "dev"
-ENV_FILE = ".env"
 STACK_FILE = "Pulumi.dev.yaml"
 PORT_KEY = key_name("dev", "port")
 DATA_DIR_KEY = key_name("dev", "dataDir")
-EngineName = Literal["docker", "native"]
 # Variables that could point a command at another environment; the dev stack never needs them.
 _FOREIGN_ENV_PREFIXES = ("NEON_",)
 _FOREIGN_ENV = ("PULUMI_ACCESS_TOKEN", ENGINE_ENV)
@@ -51,39 +48,6 @@ class PulumiPort(Protocol):
 
 # Builds a PulumiPort whose commands get `extra_env` (the engine choice) on top of a cleaned environment.
 PulumiFactory = Callable[[Mapping[str, str]], PulumiPort]
-
-
-@dataclass(frozen=True)
-class DevContext:
-    """The dev settings of one project directory, with absolute paths."""
-
-    project_dir: Path
-    dev: DevSettings
-
-    @property
-    def data_dir(self) -> Path:
-        return self.project_dir / self.dev.data_dir
-
-    @property
-    def env_file(self) -> Path:
-        return self.project_dir / ENV_FILE
-
-    @property
-    def container(self) -> str:
-        # Must match infra/components/dev_docker.py.
-        return f"workshelf-dev-postgres-{self.dev.port}"
-
-    def location(self, engine: EngineName | None) -> str:
-        """Where the data lives, in words: the data directory, or the container and its volume."""
-        if engine == "docker":
-            return f"container {self.container}, volume {self.dev.volume}"
-        return self.dev.data_dir
-
-    def native_spec(self) -> NativeSpec:
-        dev = self.dev
-        return NativeSpec(
-            data_dir=self.data_dir, port=dev.port, database=dev.database, role=dev.role, major=dev.pg_major
-        )
 
 
 class StackView(BaseModel):

@@ -14,15 +14,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from infra.devenv import DatabaseUrl, EnvFileError, read_env_file
+from infra.config import EngineName
+from infra.devdb.context import DevContext
+from infra.devdb.docker import container_state
+from infra.devdb.envfile import read_env_file
+from infra.devdb.errors import EnvFileError
+from infra.devdb.native import has_native_cluster
+from infra.devdb.url import DatabaseUrl
 from infra.localpg import ClusterState, ProbeTarget
-from infra.localpg.datadir import MARKER_NAME
-from infra.ops.devhost import NativeHandle, container_state
+from infra.ops.devhost import NativeHandle
 from infra.ops.devstack import (
     DEV_STACK,
-    DevContext,
     DevOpsError,
-    EngineName,
     StackView,
     load_dev,
     read_stack,
@@ -186,7 +189,7 @@ def destroy(found: Target, deps: OnboardDeps, report: Reporter) -> str:
             raise DevOpsError("`pulumi destroy --stack dev` failed:\n" + "\n".join(update.errors))
         removed.append(f"the dev stack's resources ({update.describe_changes()})")
     # A cluster without state (state lost, or made before the stack): ours only, by its marker.
-    if (ctx.data_dir / MARKER_NAME).exists() and _native(ctx, deps).destroy():
+    if has_native_cluster(ctx.data_dir) and _native(ctx, deps).destroy():
         removed.append(f"the native cluster in {ctx.dev.data_dir}")
     if not removed:
         return "there is no dev database: nothing to remove"

@@ -13,24 +13,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from infra.devdb.engine import ENGINE_ENV, resolve_engine
-from infra.devenv import (
-    DatabaseUrl,
-    DevEnvError,
-    DockerStatus,
-    EngineChoice,
-    EngineRequest,
-    EnvFileError,
-    EnvFileUpdate,
-    update_env_file,
-)
+from infra.config import EngineRequest
+from infra.devdb.context import DevContext
+from infra.devdb.docker import DockerStatus, container_logs, container_state
+from infra.devdb.engine import ENGINE_ENV, EngineChoice, choose_engine
+from infra.devdb.envfile import EnvFileUpdate, update_env_file
+from infra.devdb.errors import DevDbError, EnvFileError
+from infra.devdb.native import has_native_cluster
+from infra.devdb.url import DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus, PgBinaries, ProbeResult, ProbeTarget
 from infra.ops import preflight, prereqs
 from infra.ops.devdeps import OnboardDeps, default_deps
-from infra.ops.devhost import Host, container_logs, container_state
+from infra.ops.devhost import Host
 from infra.ops.devstack import (
     DEV_STACK,
-    DevContext,
     DevOpsError,
     PulumiPort,
     StackView,
@@ -140,16 +136,10 @@ def choose(ctx: DevContext, options: OnboardOptions, deps: OnboardDeps, report: 
         installer=deps.install_binaries,
         report=report,
     )
+    existing = ctx.dev.data_dir if has_native_cluster(ctx.data_dir) else None
     try:
-        choice = resolve_engine(
-            ctx.dev,
-            ctx.project_dir,
-            env={ENGINE_ENV: requested},
-            docker=docker,
-            native=binaries,
-            find_native=False,
-        )
-    except (ValueError, DevEnvError) as exc:  # EngineUnavailableError's message names every fix
+        choice = choose_engine(requested, docker, binaries, native_cluster=existing)
+    except DevDbError as exc:  # EngineUnavailableError's message names every fix
         raise DevOpsError(str(exc)) from None
     checks = [prereqs.python_check(deps.python_version), prereqs.engine_check(docker, binaries)]
     if choice.engine == "native":

@@ -11,11 +11,16 @@ import os
 import stat
 from pathlib import Path
 
-from infra.devenv import DatabaseUrl, DockerStatus, EngineChoice, read_env_file
-from infra.devenv.errors import EnvFileError
+from infra.config import EngineName
+from infra.devdb.context import DevContext
+from infra.devdb.docker import ContainerState, DockerStatus
+from infra.devdb.engine import EngineChoice
+from infra.devdb.envfile import read_env_file
+from infra.devdb.errors import EnvFileError
+from infra.devdb.url import LOOPBACK, DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus
-from infra.ops.devhost import ContainerState, Host
-from infra.ops.devstack import DATA_DIR_KEY, PORT_KEY, STACK_FILE, DevContext, EngineName
+from infra.ops.devhost import Host
+from infra.ops.devstack import DATA_DIR_KEY, PORT_KEY, STACK_FILE
 
 __all__ = ["data_dir_problem", "engine_switch_problem", "env_file_problem", "port_problem"]
 
@@ -137,7 +142,7 @@ def _points_at(url: str, ctx: DevContext) -> bool:
         return False
     dev = ctx.dev
     return (parsed.host, parsed.port, parsed.user, parsed.database) == (
-        "127.0.0.1",
+        LOOPBACK,
         dev.port,
         dev.role,
         dev.database,
@@ -145,7 +150,7 @@ def _points_at(url: str, ctx: DevContext) -> bool:
 
 
 def _writable(path: Path) -> bool:
-    # As infra.devenv.envfile does: root could write anything, so for root the owner's write bit decides
+    # As infra.devdb.envfile does: root could write anything, so for root the owner's write bit decides
     # (a file someone made read-only is a decision we do not override).
     if os.geteuid() == 0:
         return bool(path.stat().st_mode & stat.S_IWUSR)

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from infra.devenv import DockerStatus, EngineRequest, EngineUnavailableError, choose_engine
+from infra.config import EngineRequest
+from infra.devdb.docker import DockerStatus
+from infra.devdb.engine import choose_engine
+from infra.devdb.errors import EngineUnavailableError
 from infra.localpg import BinariesInstallError, PgBinaries
 from infra.ops.devstack import DevOpsError
 from infra.ops.reporter import Reporter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infra.devenv import EnvFileUpdate
+from infra.devdb.envfile import EnvFileUpdate
 from infra.ops.onboard import OnboardResult
 
 __all__ = ["COMMANDS", "env_file_line", "format_table", "onboard_rows"]

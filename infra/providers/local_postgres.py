@@ -8,14 +8,11 @@ dev-down`) makes the next diff an update, and `update` starts it again, so `pulu
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
-from pydantic import Field
 
 from infra.devdb.native import NativeDatabase, NativeSpec
 from infra.localpg import ClusterState
@@ -24,18 +21,10 @@ from infra.providers.base import ProviderProps, TypedProvider
 SECRET_OUTPUTS = ["password"]
 
 
-class LocalPostgresProps(ProviderProps):
-    data_dir: str = Field(min_length=1)
-    port: int = Field(ge=1024, le=65535)
-    database: str = Field(min_length=1, max_length=63)
-    role: str = Field(min_length=1, max_length=63)
-    major: int | None = None
-
-
-def _database(p: LocalPostgresProps) -> NativeDatabase:
-    # The engine starts dynamic providers with the project directory as working directory.
-    data_dir = Path(p.data_dir) if Path(p.data_dir).is_absolute() else Path(os.getcwd()) / p.data_dir
-    return NativeDatabase(NativeSpec(data_dir=data_dir, port=p.port, database=p.database, role=p.role, major=p.major))
+class LocalPostgresProps(ProviderProps, NativeSpec):
+    """The resource's inputs are the native spec itself (`LocalPostgresProps.from_settings(dev)`); its
+    relative data directory is resolved against the working directory the engine starts providers in,
+    the project directory."""
 
 
 class LocalPostgresProvider(TypedProvider):
@@ -46,7 +35,7 @@ class LocalPostgresProvider(TypedProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         p = LocalPostgresProps.from_values(props)
         password = secrets.token_urlsafe(24)
-        result = _database(p).ensure_running(password)
+        result = NativeDatabase(p).ensure_running(password)
         outs = {
             **p.model_dump(),
             "password": password,
@@ -58,7 +47,7 @@ class LocalPostgresProvider(TypedProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         p = LocalPostgresProps.from_values(props)
-        status = _database(p).status()
+        status = NativeDatabase(p).status()
         if status.state is ClusterState.ABSENT:
             return ReadResult(None, {})
         return ReadResult(id_, {**props, "running": status.state is ClusterState.RUNNING, "state": str(status.state)})
@@ -72,7 +61,7 @@ class LocalPostgresProvider(TypedProvider):
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         p = LocalPostgresProps.from_values(news)
         password = str(olds.get("password") or secrets.token_urlsafe(24))
-        result = _database(p).ensure_running(password)
+        result = NativeDatabase(p).ensure_running(password)
         return UpdateResult(
             {
                 **olds,
@@ -85,7 +74,7 @@ class LocalPostgresProvider(TypedProvider):
         )
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        _database(LocalPostgresProps.from_values(props)).destroy()
+        NativeDatabase(LocalPostgresProps.from_values(props)).destroy()
 
 
 class LocalPostgres(Resource, module="local", name="Postgres"):

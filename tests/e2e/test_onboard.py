@@ -23,8 +23,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from infra.devdb.envfile import read_env_file
 from infra.devdb.native import NativeDatabase, NativeSpec
-from infra.devenv import read_env_file
 from infra.localpg import ClusterState, LocalPgError, find_binaries, install_hint, pick_free_port
 from infra.localpg.datadir import MARKER_NAME
 from tests.support.pulumi_project import require_pulumi
@@ -77,7 +77,9 @@ class Clone:
         return self._run(["make", "--no-print-directory", *args], None, 600)
 
     def database(self) -> NativeDatabase:
-        return NativeDatabase(NativeSpec(self.data_dir, self.port, "workshelf", "workshelf", 17))
+        return NativeDatabase(
+            NativeSpec(data_dir=str(self.data_dir), port=self.port, database="workshelf", role="workshelf", major=17)
+        )
 
     def database_url(self) -> str:
         return read_env_file(self.env_file)["DATABASE_URL"]

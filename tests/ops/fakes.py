@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from infra.devenv import DockerState, DockerStatus
+from infra.devdb.docker import DockerState, DockerStatus
 from infra.localpg import (
     ClusterMarker,
     ClusterState,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.devenv import read_env_file
+from infra.devdb.envfile import read_env_file
 from infra.localpg import BinariesInstallError, ClusterState, PortHolder
 from infra.localpg.datadir import MARKER_NAME
 from infra.ops.devstack import DevOpsError

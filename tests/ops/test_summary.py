@@ -6,7 +6,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from infra.devenv import DatabaseUrl, EngineChoice, EnvFileUpdate
+from infra.devdb.engine import EngineChoice
+from infra.devdb.envfile import EnvFileUpdate
+from infra.devdb.url import DatabaseUrl
 from infra.ops.onboard import OnboardResult
 from infra.ops.pulumi_events import UpdateReport
 from infra.ops.summary import env_file_line, format_table, onboard_rows

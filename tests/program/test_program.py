@@ -17,7 +17,7 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.config.load import read_stack_file
-from infra.devenv import DockerState, DockerStatus
+from infra.devdb.docker import DockerState, DockerStatus
 
 REPO = Path(__file__).resolve().parents[2]
 

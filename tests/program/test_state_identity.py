@@ -20,7 +20,7 @@ import pulumi
 import pytest
 from pulumi.runtime import settings
 
-from infra.devenv import DockerState, DockerStatus
+from infra.devdb.docker import DockerState, DockerStatus
 from tests.program.test_program import run_program
 
 _MOCK_ROOT = "pulumi:pulumi:Stack$"

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
-from infra.devenv.dburl import build_database_url
+from infra.devdb.url import DatabaseUrl
 from infra.localpg import (
     LocalCluster,
     LocalPgError,
@@ -47,7 +48,7 @@ class PgClusterHandle:
         return self.dsn(user=self.superuser, password=self.password, database="postgres")
 
     def dsn(self, *, user: str, password: str, database: str) -> str:
-        return build_database_url(user=user, password=password, port=self.port, database=database)
+        return DatabaseUrl(user=user, password=SecretStr(password), port=self.port, database=database).render()
 
     def __repr__(self) -> str:
         return f"PgClusterHandle({mask_uri_passwords(self.admin_dsn)})"

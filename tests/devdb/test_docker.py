@@ -1,4 +1,4 @@
-"""Docker detection against a fake engine on a unix socket, and the engine-choice table."""
+"""Docker detection against a fake engine on a unix socket; the dev container's name, state and logs."""
 
 from __future__ import annotations
 
@@ -12,22 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from infra.devenv.docker import (
+from infra.devdb.docker import (
     DockerState,
-    DockerStatus,
-    choose_engine,
+    container_logs,
+    container_name,
+    container_state,
     default_sockets,
     detect_docker,
     ping_unix_socket,
     run_docker_cli,
 )
-from infra.devenv.errors import EngineUnavailableError
-from infra.localpg.binaries import PgBinaries
-
-NATIVE = PgBinaries(bindir=Path("/usr/lib/postgresql/15/bin"), major=15)
-ENGINE = DockerStatus(state=DockerState.ENGINE, reason="a Docker engine answers at unix:///var/run/docker.sock")
-NO_ENGINE = DockerStatus(state=DockerState.NO_ENGINE, reason="the docker CLI is installed but no engine answers")
-NO_CLI = DockerStatus(state=DockerState.NO_CLI, reason="no docker CLI on PATH")
 
 
 class FakeEngine:
@@ -227,56 +221,32 @@ def test_run_docker_cli__missing_binary(tmp_path: Path) -> None:
     assert code == 127
 
 
+def test_the_container_is_named_after_its_port() -> None:
+    assert container_name(55432) == "workshelf-dev-postgres-55432"
+
+
 @pytest.mark.parametrize(
-    ("requested", "docker", "native", "engine"),
+    ("answer", "state"),
     [
-        ("auto", ENGINE, NATIVE, "docker"),
-        ("auto", ENGINE, None, "docker"),
-        ("auto", NO_ENGINE, NATIVE, "native"),
-        ("auto", NO_CLI, NATIVE, "native"),
-        ("docker", ENGINE, None, "docker"),
-        ("native", ENGINE, NATIVE, "native"),
-        ("native", NO_CLI, NATIVE, "native"),
+        ((0, "running\n"), "running"),
+        ((0, "exited\n"), "stopped"),
+        ((1, "Error: No such object: workshelf-dev-postgres-55432"), "absent"),
+        ((1, "Cannot connect to the Docker daemon"), "unknown"),
     ],
 )
-def test_choose_engine(requested: str, docker: DockerStatus, native: PgBinaries | None, engine: str) -> None:
-    choice = choose_engine(requested, docker, native)
+def test_container_state(answer: tuple[int, str], state: str) -> None:
+    calls: list[Sequence[str]] = []
 
-    assert choice.engine == engine
+    def docker(argv: Sequence[str]) -> tuple[int, str]:
+        calls.append(argv)
+        return answer
 
-
-def test_choose_engine__auto_falls_back_to_native_and_says_why() -> None:
-    choice = choose_engine("auto", NO_ENGINE, NATIVE)
-
-    assert choice.reason == (
-        "no Docker engine (the docker CLI is installed but no engine answers); "
-        "using PostgreSQL 15 binaries at /usr/lib/postgresql/15/bin"
-    )
+    assert container_state(docker, "c") == state
+    assert calls == [["docker", "inspect", "--format", "{{.State.Status}}", "c"]]
 
 
-@pytest.mark.parametrize("docker", [NO_ENGINE, NO_CLI])
-def test_choose_engine__forced_docker_unavailable(docker: DockerStatus) -> None:
-    with pytest.raises(EngineUnavailableError) as exc:
-        choose_engine("docker", docker, NATIVE)
-
-    assert str(exc.value).startswith(f"Docker was requested but {docker.reason}.")
-    assert "sudo systemctl start docker" in str(exc.value)
-
-
-def test_choose_engine__forced_native_unavailable() -> None:
-    with pytest.raises(EngineUnavailableError) as exc:
-        choose_engine("native", ENGINE, None)
-
-    assert "no PostgreSQL server binaries were found" in str(exc.value)
-    assert "apt-get install postgresql" in str(exc.value)
-
-
-def test_choose_engine__nothing_available_names_both_fixes() -> None:
-    with pytest.raises(EngineUnavailableError) as exc:
-        choose_engine("auto", NO_CLI, None)
-
-    message = str(exc.value)
-    assert message.startswith("No database engine is available: no docker CLI on PATH")
-    assert "start Docker" in message
-    assert "sudo apt-get install postgresql" in message
-    assert "brew install postgresql@17" in message
+def test_container_logs__the_last_lines_or_why_not() -> None:
+    assert container_logs(lambda _argv: (0, "a\nb\nc\n"), "c", 2) == ["b", "c"]
+    assert container_logs(lambda _argv: (1, "no such container\n"), "c", 2) == [
+        "(docker logs failed: no such container)"
+    ]

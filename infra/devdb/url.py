@@ -1,4 +1,4 @@
-"""Build and parse `postgresql://user:password@host:port/db` URLs (the DATABASE_URL we write)."""
+"""The DATABASE_URL: `postgresql://user:password@host:port/db`, built (every part quoted) and parsed here only."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from urllib.parse import quote, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from infra.config import DevSettings
 from infra.masking import MASK
 
-__all__ = ["DatabaseUrl", "build_database_url"]
+__all__ = ["LOOPBACK", "DatabaseUrl", "dev_url"]
+
+# The dev database listens here only, whatever the engine: never reachable from another machine.
+LOOPBACK = "127.0.0.1"
 
 _SCHEMES = ("postgresql", "postgres")
 
@@ -22,7 +26,7 @@ class DatabaseUrl(BaseModel):
     password: SecretStr
     port: int
     database: str
-    host: str = "127.0.0.1"
+    host: str = LOOPBACK
 
     def render(self) -> str:
         """The real URL, password included: for the .env file only, never for display."""
@@ -68,6 +72,6 @@ class DatabaseUrl(BaseModel):
         )
 
 
-def build_database_url(*, user: str, password: str, port: int, database: str, host: str = "127.0.0.1") -> str:
-    """`postgresql://user:password@host:port/database`, every part percent-encoded."""
-    return DatabaseUrl(user=user, password=SecretStr(password), port=port, database=database, host=host).render()
+def dev_url(dev: DevSettings, password: str) -> DatabaseUrl:
+    """The dev database's URL: its role and password, on the loopback port, its database."""
+    return DatabaseUrl(user=dev.role, password=SecretStr(password), port=dev.port, database=dev.database)

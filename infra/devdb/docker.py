@@ -1,8 +1,9 @@
-"""Does a Docker engine answer here, and which database engine should onboarding use?
+"""The Docker engine: does one answer here, and the dev database's container on it.
 
 Detection pings `/_ping` on the engine's unix socket (DOCKER_HOST when it is a unix:// URL, else the
 usual socket locations), and falls back to `docker info` (which also knows docker contexts and tcp://
-hosts). Both are bounded by a short timeout. `choose_engine` is a pure function of the two findings.
+hosts). Both are bounded by a short timeout. The container's name is made here only; the Pulumi
+component creates it under that name and the dev commands find it by it.
 """
 
 from __future__ import annotations
@@ -18,31 +19,33 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from infra.devenv.errors import EngineUnavailableError
-from infra.localpg.binaries import PgBinaries, install_hint
-
 __all__ = [
+    "DOCKER_FIX",
+    "ContainerState",
+    "DockerRunner",
     "DockerState",
     "DockerStatus",
-    "EngineChoice",
-    "EngineRequest",
-    "choose_engine",
+    "container_logs",
+    "container_name",
+    "container_state",
     "default_sockets",
     "detect_docker",
     "ping_unix_socket",
     "run_docker_cli",
 ]
 
-EngineRequest = Literal["auto", "docker", "native"]
 # Runs argv with an environment and a timeout; returns (exit code, combined output).
 CliRunner = Callable[[Sequence[str], Mapping[str, str], float], tuple[int, str]]
+# Runs a docker CLI command: (exit code, stdout + stderr).
+DockerRunner = Callable[[Sequence[str]], tuple[int, str]]
+ContainerState = Literal["running", "stopped", "absent", "unknown"]
 
 DEFAULT_TIMEOUT_S = 2.0
 # `docker info` starts a Go binary and may resolve a context first: give it longer than a socket ping.
 DEFAULT_CLI_TIMEOUT_S = 5.0
 _PING = b"GET /_ping HTTP/1.1\r\nHost: docker\r\nUser-Agent: workshelf-devenv\r\nConnection: close\r\n\r\n"
 _MAX_STATUS_LINE = 4096
-_DOCKER_FIX = (
+DOCKER_FIX = (
     "start Docker (Docker Desktop, or `sudo systemctl start docker` on Linux) and make sure `docker info` works"
 )
 
@@ -66,11 +69,25 @@ class DockerStatus(BaseModel):
         return self.state is DockerState.ENGINE
 
 
-class EngineChoice(BaseModel):
-    model_config = ConfigDict(frozen=True)
+def container_name(port: int) -> str:
+    """The dev database's container: one per port, so two checkouts on two ports never collide."""
+    return f"workshelf-dev-postgres-{port}"
 
-    engine: Literal["docker", "native"]
-    reason: str
+
+def container_state(docker: DockerRunner, name: str) -> ContainerState:
+    """The dev container's state by name; "unknown" when no Docker engine answers."""
+    code, output = docker(["docker", "inspect", "--format", "{{.State.Status}}", name])
+    if code == 0:
+        return "running" if output.strip().splitlines()[:1] == ["running"] else "stopped"
+    if "no such" in output.lower():
+        return "absent"
+    return "unknown"
+
+
+def container_logs(docker: DockerRunner, name: str, lines: int) -> list[str]:
+    code, output = docker(["docker", "logs", "--tail", str(lines), name])
+    text = output.strip().splitlines()
+    return text[-lines:] if code == 0 else [f"(docker logs failed: {text[0] if text else f'exit code {code}'})"]
 
 
 def default_sockets(env: Mapping[str, str], home: Path) -> list[Path]:
@@ -173,32 +190,6 @@ def _socket_error(exc: OSError) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "nothing listens on the socket"
     return exc.strerror or type(exc).__name__
-
-
-def choose_engine(requested: EngineRequest, docker: DockerStatus, native: PgBinaries | None) -> EngineChoice:
-    """Docker when it answers (unless native is requested), else native PostgreSQL binaries."""
-    native_reason = f"PostgreSQL {native.major} binaries at {native.bindir}" if native else ""
-    if requested == "docker":
-        if docker.answers:
-            return EngineChoice(engine="docker", reason=f"Docker was requested and {docker.reason}")
-        raise EngineUnavailableError(
-            f"Docker was requested but {docker.reason}. Fix: {_DOCKER_FIX}; or use the native engine."
-        )
-    if requested == "native":
-        if native is not None:
-            return EngineChoice(engine="native", reason=f"native was requested; using {native_reason}")
-        raise EngineUnavailableError(
-            f"The native engine was requested but no PostgreSQL server binaries were found. "
-            f"Fix: {install_hint()}; or use the Docker engine."
-        )
-    if docker.answers:
-        return EngineChoice(engine="docker", reason=docker.reason)
-    if native is not None:
-        return EngineChoice(engine="native", reason=f"no Docker engine ({docker.reason}); using {native_reason}")
-    raise EngineUnavailableError(
-        f"No database engine is available: {docker.reason}, and no PostgreSQL server binaries were found. "
-        f"Fix one of them: {_DOCKER_FIX}; or install PostgreSQL: {install_hint()}."
-    )
 
 
 def run_docker_cli(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> tuple[int, str]:

@@ -1,12 +1,18 @@
-"""DATABASE_URL building (percent-encoded), parsing back, and masking for display."""
+"""DATABASE_URL building (percent-encoded, one builder), parsing back, and masking for display."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import SecretStr
 
-from infra.devenv.dburl import DatabaseUrl, build_database_url
+from infra.config import settings_from_stack_file
+from infra.devdb.url import DatabaseUrl, dev_url
 from infra.masking import mask_uri_passwords
+from tests.support.pulumi_project import REPO
+
+
+def build_database_url(*, user: str, password: str, port: int, database: str) -> str:
+    return DatabaseUrl(user=user, password=SecretStr(password), port=port, database=database).render()
 
 
 def test_build_plain() -> None:
@@ -87,3 +93,10 @@ def test_parse_errors_never_echo_the_url(url: str, message: str) -> None:
 
 def test_parse_defaults_the_port() -> None:
     assert DatabaseUrl.parse("postgresql://u:p@h/d").port == 5432
+
+
+def test_the_dev_url_is_built_from_the_settings_by_the_same_builder() -> None:
+    dev = settings_from_stack_file(REPO, "dev").dev
+    url = dev_url(dev, "p@ss word")
+    assert url.render() == "postgresql://workshelf:p%40ss%20word@127.0.0.1:55432/workshelf"
+    assert url == DatabaseUrl.parse(url.render())

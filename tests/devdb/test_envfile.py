@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.devenv.envfile import format_value, read_env_file, update_env_file
-from infra.devenv.errors import EnvFileError
+from infra.devdb.envfile import format_value, read_env_file, update_env_file
+from infra.devdb.errors import EnvFileError
 
 URL = "postgresql://dev:s3cret@127.0.0.1:5432/devdb"
 NEW_URL = "postgresql://dev:n3w@127.0.0.1:5433/devdb"

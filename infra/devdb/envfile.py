@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from infra.devenv.errors import EnvFileError
+from infra.devdb.errors import EnvFileError
 
 __all__ = ["EnvFileUpdate", "format_value", "read_env_file", "update_env_file"]
 
