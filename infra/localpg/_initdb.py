@@ -26,7 +26,6 @@ def create_cluster_files(
     *,
     staging: Path,
     data_dir: Path,
-    port: int,
     superuser: str,
     password: str,
     fsync: bool,
@@ -38,7 +37,7 @@ def create_cluster_files(
         "",
         "# --- workshelf infra/localpg (LocalCluster.init) ---",
         "listen_addresses = '127.0.0.1'",
-        f"port = {port}",
+        # No `port`: `LocalCluster.start` passes it (`-p`) every time, so the caller's setting is its one source.
         f"unix_socket_directories = '{socket_dir}'",
         "password_encryption = 'scram-sha-256'",
     ]
@@ -49,7 +48,6 @@ def create_cluster_files(
     (staging / "pg_hba.conf").write_text(_HBA)
     marker = ClusterMarker(
         major=binaries.major,
-        port=port,
         owner=server.run_as.user,
         superuser=superuser,
         socket_dir=socket_dir,

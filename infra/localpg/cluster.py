@@ -49,7 +49,12 @@ _LOG_LINES_ON_ERROR = 20
 
 
 class LocalCluster:
-    """One native cluster: `data_dir` on 127.0.0.1:`port`, run by `run_as` (see `runas.py`)."""
+    """One native cluster: `data_dir` on 127.0.0.1:`port`, run by `run_as` (see `runas.py`).
+
+    `port` is given to the server on every start (`-p`); neither `postgresql.conf` nor our marker
+    records one, so the caller's setting is the port's one source and a changed setting takes effect
+    on the next start.
+    """
 
     def __init__(
         self,
@@ -190,7 +195,6 @@ class LocalCluster:
                 self.binaries,
                 staging=staging,
                 data_dir=self.data_dir,
-                port=self.port,
                 superuser=superuser,
                 password=password,
                 fsync=self._fsync,

@@ -41,7 +41,6 @@ class ClusterMarker(BaseModel):
     tool: Literal["workshelf-infra"] = "workshelf-infra"
     format: Literal[1] = 1
     major: int
-    port: int
     owner: str
     superuser: str
     socket_dir: Path

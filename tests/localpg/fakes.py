@@ -33,6 +33,7 @@ def make_pg_config(directory: Path, bindir: Path) -> Path:
 
 
 def marker_json(*, major: int = 15, port: int = 5432, superuser: str = "admin", socket_dir: Path) -> str:
+    # As markers were first written, with a `port` that is no longer recorded: they must still read.
     return json.dumps(
         {
             "tool": "workshelf-infra",

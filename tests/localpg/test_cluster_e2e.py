@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from infra.localpg import (
+    AdminLogin,
     Change,
     ClusterState,
     LocalCluster,
@@ -27,6 +28,7 @@ from infra.localpg import (
     SqlError,
     StartError,
     find_binaries,
+    next_free_port,
     pick_free_port,
     probe,
 )
@@ -175,6 +177,25 @@ def test_start_failure_on_a_taken_port_shows_holder_and_log_lines(binaries: PgBi
 
     assert cluster.start(timeout=60).state is ClusterState.RUNNING  # the port is free again
     cluster.destroy()
+
+
+def test_the_port_has_one_source_the_one_start_is_given(binaries: PgBinaries, workdir: Path) -> None:
+    first = pick_free_port()
+    second = next_free_port(first + 1)
+    assert second is not None
+    cluster = LocalCluster(workdir / "pgdata", first, binaries, fsync=False)
+    cluster.init(SUPERUSER, ADMIN_PASSWORD)
+    conf = (cluster.data_dir / "postgresql.conf").read_text()
+    assert not [line for line in conf.splitlines() if line.strip().startswith("port")]
+    assert cluster.start(timeout=60).port == first
+    cluster.stop()
+
+    moved = LocalCluster(cluster.data_dir, second, binaries, admin=AdminLogin(user=SUPERUSER, password=ADMIN_PASSWORD))
+    assert moved.start(timeout=60).port == second
+    assert moved.ensure_role("dev", DEV_PASSWORD) is Change.CREATED
+    assert moved.ensure_database("devdb", "dev") is Change.CREATED
+    assert dev_probe(second).ok
+    moved.destroy()
 
 
 def test_long_data_dir_path_uses_a_private_socket_dir(binaries: PgBinaries, workdir: Path) -> None:

@@ -132,7 +132,7 @@ def cluster_status(data_dir: Path, state: ClusterState, *, port: int = 55432, ou
                    major: int = 15, detail: str | None = None) -> ClusterStatus:  # fmt: skip
     marker = None
     if ours:
-        marker = ClusterMarker(major=major, port=port, owner="postgres", superuser="workshelf_admin",
+        marker = ClusterMarker(major=major, owner="postgres", superuser="workshelf_admin",
                                socket_dir=data_dir, created_at=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
     running = state is ClusterState.RUNNING
     return ClusterStatus(
