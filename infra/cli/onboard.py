@@ -11,10 +11,10 @@ import typer
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, NotConfirmedError, results, step
 from infra.config import EngineRequest
-from infra.ops import devstatus
-from infra.ops.devdeps import OnboardDeps, default_deps
-from infra.ops.onboard import OnboardOptions, OnboardResult, onboard
-from infra.ops.summary import format_table, onboard_rows
+from infra.ops.dev import status as devstatus
+from infra.ops.dev.deps import OnboardDeps, default_deps
+from infra.ops.dev.onboard import OnboardOptions, OnboardResult, onboard
+from infra.ops.dev.summary import format_table, onboard_rows
 from infra.toolchain.paths import REPO_ROOT
 
 dev = typer.Typer(help="Your local dev database: stop it, reset it, remove it.", no_args_is_help=True)

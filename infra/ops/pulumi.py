@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from infra.config.guards import DEV_PASSPHRASE
 from infra.errors import WorkshelfError
@@ -33,6 +33,16 @@ class PulumiResult:
     returncode: int
     stdout: str
     stderr: str
+
+
+class PulumiPort(Protocol):
+    """What the workflows need of `PulumiCli` (tests pass a fake)."""
+
+    def run(self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False) -> PulumiResult: ...
+
+    def stack_exists(self, stack: str) -> bool: ...
+
+    def ensure_stack(self, stack: str) -> bool: ...
 
 
 def pulumi_binary(env: Mapping[str, str] | None = None) -> str:

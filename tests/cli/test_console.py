@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-from pathlib import Path
 
 import pytest
 import typer
@@ -14,8 +13,8 @@ from typer.testing import CliRunner
 from infra.cli import app as real_app
 from infra.cli.console import ConsoleGroup, ConsoleReporter, NotConfirmedError, results, step
 from infra.errors import ExitCode, WorkshelfError
+from tests.support.pulumi_project import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 MARKUP = ["[/x]", "[bold red]x[/]", "[link=https://evil.example]click[/link]", ":x: [red]"]
 
 app = typer.Typer(cls=ConsoleGroup)

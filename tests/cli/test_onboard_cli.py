@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.localpg import ClusterState, PortHolder
 from infra.localpg.datadir import MARKER_NAME
-from tests.ops.fakes import PASSWORD, World, make_project
+from tests.ops.dev.fakes import PASSWORD, World, make_project
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +10,7 @@ import pytest
 from infra.config import ConfigError, settings_from_stack_file
 from infra.config.guards import DEV_PASSPHRASE, check_passphrase
 from infra.config.load import read_stack_file, settings_from_mapping
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.pulumi_project import REPO
 
 
 def stack_values(stack: str) -> dict[str, Any]:

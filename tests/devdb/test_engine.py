@@ -13,8 +13,8 @@ from infra.devdb.engine import ENGINE_ENV, choose_engine, program_engine
 from infra.devdb.errors import EngineUnavailableError
 from infra.localpg.binaries import PgBinaries
 from infra.localpg.datadir import MARKER_NAME
+from tests.support.pulumi_project import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 NATIVE = PgBinaries(bindir=Path("/usr/lib/postgresql/15/bin"), major=15)
 ENGINE = DockerStatus(state=DockerState.ENGINE, reason="a Docker engine answers at unix:///var/run/docker.sock")
 NO_ENGINE = DockerStatus(state=DockerState.NO_ENGINE, reason="the docker CLI is installed but no engine answers")

@@ -27,11 +27,10 @@ from infra.devdb.envfile import read_env_file
 from infra.devdb.native import NativeDatabase, NativeSpec
 from infra.localpg import ClusterState, LocalPgError, find_binaries, install_hint, pick_free_port
 from infra.localpg.datadir import MARKER_NAME
-from tests.support.pulumi_project import require_pulumi
+from tests.support.pulumi_project import REPO, require_pulumi
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
 _COPIED = (
     "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml", "__main__.py",
     "requirements.txt", ".gitignore", "Makefile",

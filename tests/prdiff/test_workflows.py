@@ -15,8 +15,8 @@ from infra.errors import ExitCode
 from infra.ops.prdiff.gate import ACK_LABEL
 from infra.ops.prdiff.render import DIGEST_PREFIX, MARKER
 from infra.toolchain import actionlint
+from tests.support.pulumi_project import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
 SECRETS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN", "NEON_API_KEY")
 

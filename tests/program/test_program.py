@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -18,8 +17,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra.config.load import read_stack_file
 from infra.devdb.docker import DockerState, DockerStatus
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.pulumi_project import REPO
 
 
 @dataclass

@@ -11,7 +11,6 @@ import base64
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from pulumi.dynamic import ResourceProvider
@@ -23,8 +22,8 @@ from infra.providers.local_postgres import LocalPostgresProvider
 from infra.providers.project import NeonProjectProvider
 from infra.providers.role import NeonRoleProvider
 from infra.providers.secret import GeneratedPasswordProvider
+from tests.support.pulumi_project import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 KEY = "serialization-test-key-0f3a9b"
 
 PROVIDERS: list[tuple[ResourceProvider, dict[str, object], str]] = [

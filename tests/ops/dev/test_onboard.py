@@ -11,9 +11,9 @@ import pytest
 from infra.devdb.envfile import read_env_file
 from infra.localpg import BinariesInstallError, ClusterState, PortHolder
 from infra.localpg.datadir import MARKER_NAME
-from infra.ops.devstack import DevOpsError
-from infra.ops.onboard import OnboardOptions, OnboardResult, onboard
-from tests.ops.fakes import ENGINE, NO_ENGINE, PASSWORD, World, make_project, make_url, up_events
+from infra.ops.dev.errors import DevOpsError
+from infra.ops.dev.onboard import OnboardOptions, OnboardResult, onboard
+from tests.ops.dev.fakes import ENGINE, NO_ENGINE, PASSWORD, World, make_project, make_url, up_events
 from tests.support.reporter import RecordingReporter
 
 

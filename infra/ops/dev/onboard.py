@@ -22,17 +22,17 @@ from infra.devdb.errors import DevDbError, EnvFileError
 from infra.devdb.native import has_native_cluster
 from infra.devdb.url import DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus, PgBinaries, ProbeResult, ProbeTarget
-from infra.ops import preflight, prereqs
-from infra.ops.devdeps import OnboardDeps, default_deps
-from infra.ops.devhost import Host
-from infra.ops.devstack import (
+from infra.ops.dev import preflight, prereqs
+from infra.ops.dev.deps import OnboardDeps, default_deps
+from infra.ops.dev.errors import DevOpsError
+from infra.ops.dev.host import Host
+from infra.ops.dev.stack import (
     DEV_STACK,
-    DevOpsError,
-    PulumiPort,
     StackView,
     load_dev,
     read_stack,
 )
+from infra.ops.pulumi import PulumiPort
 from infra.ops.pulumi_events import UpdateReport, parse_events
 from infra.ops.reporter import Reporter
 

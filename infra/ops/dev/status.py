@@ -22,19 +22,19 @@ from infra.devdb.errors import EnvFileError
 from infra.devdb.native import has_native_cluster
 from infra.devdb.url import DatabaseUrl
 from infra.localpg import ClusterState, ProbeTarget
-from infra.ops.devhost import NativeHandle
-from infra.ops.devstack import (
+from infra.ops.dev.errors import DevOpsError
+from infra.ops.dev.host import NativeHandle
+from infra.ops.dev.onboard import OnboardDeps, OnboardOptions, OnboardResult, onboard
+from infra.ops.dev.preflight import data_dir_problem
+from infra.ops.dev.stack import (
     DEV_STACK,
-    DevOpsError,
     StackView,
     load_dev,
     read_stack,
 )
-from infra.ops.onboard import OnboardDeps, OnboardOptions, OnboardResult, onboard
-from infra.ops.preflight import data_dir_problem
+from infra.ops.dev.summary import format_table
 from infra.ops.pulumi_events import parse_events
 from infra.ops.reporter import Reporter
-from infra.ops.summary import format_table
 
 __all__ = [
     "DevStatus",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from infra.localpg import BinariesInstallError
-from infra.ops import prereqs
-from infra.ops.devstack import DevOpsError
-from tests.ops.fakes import ENGINE, NATIVE, NO_ENGINE
+from infra.ops.dev import prereqs
+from infra.ops.dev.errors import DevOpsError
+from tests.ops.dev.fakes import ENGINE, NATIVE, NO_ENGINE
 from tests.support.reporter import RecordingReporter
 
 

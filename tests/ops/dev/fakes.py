@@ -23,13 +23,12 @@ from infra.localpg import (
     ProbeResult,
     ProbeTarget,
 )
-from infra.ops.devdeps import OnboardDeps
-from infra.ops.devhost import Host
-from infra.ops.devstack import PulumiPort
-from infra.ops.pulumi import PulumiResult
+from infra.ops.dev.deps import OnboardDeps
+from infra.ops.dev.host import Host
+from infra.ops.pulumi import PulumiPort, PulumiResult
 from tests.support.clock import FakeClock
+from tests.support.pulumi_project import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 NATIVE = PgBinaries(bindir=Path("/usr/lib/postgresql/15/bin"), major=15)
 ENGINE = DockerStatus(state=DockerState.ENGINE, reason="a Docker engine answers at unix:///var/run/docker.sock")
 NO_ENGINE = DockerStatus(

@@ -18,7 +18,7 @@ from infra.devdb.docker import DockerStatus
 from infra.devdb.engine import choose_engine
 from infra.devdb.errors import EngineUnavailableError
 from infra.localpg import BinariesInstallError, PgBinaries
-from infra.ops.devstack import DevOpsError
+from infra.ops.dev.errors import DevOpsError
 from infra.ops.reporter import Reporter
 
 __all__ = [

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.localpg import LocalPgError, ProbeResult, ProbeTarget, install_binaries, probe, resolve_run_as
-from infra.ops import prereqs
-from infra.ops.devhost import Host
-from infra.ops.devstack import PulumiFactory, default_pulumi
+from infra.ops.dev import prereqs
+from infra.ops.dev.host import Host
+from infra.ops.dev.stack import PulumiFactory, default_pulumi
 from infra.ops.pulumi import PulumiError, pulumi_binary
 
 __all__ = ["OnboardDeps", "default_deps"]

@@ -19,8 +19,8 @@ from infra.devdb.envfile import read_env_file
 from infra.devdb.errors import EnvFileError
 from infra.devdb.url import LOOPBACK, DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus
-from infra.ops.devhost import Host
-from infra.ops.devstack import DATA_DIR_KEY, PORT_KEY, STACK_FILE
+from infra.ops.dev.host import Host
+from infra.ops.dev.stack import DATA_DIR_KEY, PORT_KEY, STACK_FILE
 
 __all__ = ["data_dir_problem", "engine_switch_problem", "env_file_problem", "port_problem"]
 

@@ -1,4 +1,4 @@
-"""What every dev-database command shares: the dev settings, the dev stack's state, progress reporting.
+"""What every dev-database command shares: the dev stack file's settings, the stack's state, its environment.
 
 Only ever the `dev` stack: every Pulumi call here names it explicitly, and `PulumiCli` pins it to the
 local backend and the documented passphrase, whatever the environment says about other backends.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -18,8 +18,7 @@ from infra.config import EngineName, key_name, settings_from_stack_file
 from infra.devdb.context import DevContext
 from infra.devdb.engine import ENGINE_ENV
 from infra.devdb.url import DatabaseUrl
-from infra.errors import WorkshelfError
-from infra.ops.pulumi import PulumiCli, PulumiResult
+from infra.ops.pulumi import PulumiCli, PulumiPort
 
 DEV_STACK: Literal["dev"] = "dev"
 STACK_FILE = "Pulumi.dev.yaml"
@@ -30,20 +29,6 @@ _FOREIGN_ENV_PREFIXES = ("NEON_",)
 _FOREIGN_ENV = ("PULUMI_ACCESS_TOKEN", ENGINE_ENV)
 _NATIVE_TYPE = "pulumi-python:dynamic/local:Postgres"
 _DOCKER_TYPE = "docker:index/container:Container"
-
-
-class DevOpsError(WorkshelfError):
-    """A dev-database command cannot go on; the message says why and what to do (no secrets)."""
-
-
-class PulumiPort(Protocol):
-    """The part of `PulumiCli` the dev commands use (tests pass a fake)."""
-
-    def run(self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False) -> PulumiResult: ...
-
-    def stack_exists(self, stack: str) -> bool: ...
-
-    def ensure_stack(self, stack: str) -> bool: ...
 
 
 # Builds a PulumiPort whose commands get `extra_env` (the engine choice) on top of a cleaned environment.

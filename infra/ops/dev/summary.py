@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from infra.devdb.envfile import EnvFileUpdate
-from infra.ops.onboard import OnboardResult
+from infra.ops.dev.onboard import OnboardResult
 
 __all__ = ["COMMANDS", "env_file_line", "format_table", "onboard_rows"]
 

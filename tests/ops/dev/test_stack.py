@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from infra.config import ConfigError
-from infra.ops.devstack import dev_environment, load_dev, read_stack
+from infra.ops.dev.stack import dev_environment, load_dev, read_stack
 from infra.ops.pulumi import PulumiResult
-from tests.ops.fakes import PASSWORD, FakePulumi, make_project, make_url
+from tests.ops.dev.fakes import PASSWORD, FakePulumi, make_project, make_url
 
 
 def test_read_stack__no_stack() -> None:

@@ -9,10 +9,10 @@ import pytest
 
 from infra.localpg import ClusterState
 from infra.localpg.datadir import MARKER_NAME
-from infra.ops import devstatus
-from infra.ops.devstack import DevOpsError
-from infra.ops.onboard import OnboardOptions
-from tests.ops.fakes import ENGINE, PASSWORD, World, make_project, make_url
+from infra.ops.dev import status as devstatus
+from infra.ops.dev.errors import DevOpsError
+from infra.ops.dev.onboard import OnboardOptions
+from tests.ops.dev.fakes import ENGINE, PASSWORD, World, make_project, make_url
 from tests.support.reporter import RecordingReporter
 
 

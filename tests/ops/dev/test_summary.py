@@ -9,10 +9,10 @@ from pydantic import SecretStr
 from infra.devdb.engine import EngineChoice
 from infra.devdb.envfile import EnvFileUpdate
 from infra.devdb.url import DatabaseUrl
-from infra.ops.onboard import OnboardResult
+from infra.ops.dev.onboard import OnboardResult
+from infra.ops.dev.summary import env_file_line, format_table, onboard_rows
 from infra.ops.pulumi_events import UpdateReport
-from infra.ops.summary import env_file_line, format_table, onboard_rows
-from tests.ops.fakes import PASSWORD
+from tests.ops.dev.fakes import PASSWORD
 
 
 def env_update(**changes: object) -> EnvFileUpdate:
