@@ -12,8 +12,9 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── DevDbError                  infra/devdb/errors.py         the developer's database engine
     │   ├── EngineUnavailableError      the requested engine (or any) is not available
     │   └── EnvFileError                `.env` cannot be read or written
-    ├── DevOpsError                 infra/ops/devstack.py         a dev-database command cannot go on
+    ├── DevOpsError                 infra/ops/dev/errors.py       a dev-database command cannot go on
     ├── PulumiError                 infra/ops/pulumi.py           a `pulumi` command failed or cannot run
+    ├── NeonStackError              infra/ops/neon/errors.py      a deployed Neon stack: its outputs, branches, window
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed
     ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
     └── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built

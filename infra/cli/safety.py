@@ -13,14 +13,15 @@ import typer
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, NotConfirmedError, results
 from infra.errors import ExitCode
-from infra.ops.safety.backup import BackupRequest, backup_branch
+from infra.ops.neon.backups import BackupRequest
+from infra.ops.safety.backup import backup_branch
 from infra.ops.safety.context import SafetyContext, default_context
 from infra.ops.safety.drill import restore_drill
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migrate import dry_run_on_branch, migrate
 from infra.ops.safety.migration_test import migration_test
 from infra.ops.safety.restore import apply_restore, plan_restore
-from infra.ops.safety.times import parse_duration, parse_timestamp
+from infra.ops.times import parse_duration, parse_timestamp
 from infra.toolchain.paths import REPO_ROOT
 
 

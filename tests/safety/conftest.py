@@ -18,7 +18,8 @@ import pytest
 
 from infra.config import settings_from_stack_file
 from infra.neon import NeonClient, PollPolicy, RetryPolicy, models
-from infra.ops.safety.context import SafetyContext, StackOutputs
+from infra.ops.neon.target import StackOutputs
+from infra.ops.safety.context import SafetyContext
 from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
 from tests.safety.fakes import FakeDatabase, FakeRunner
 from tests.support.clock import FakeClock

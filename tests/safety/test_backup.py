@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from infra.neon import NeonClient, models
-from infra.ops.safety.backup import BackupRequest, backup_branch
-from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.times import at, rfc3339
+from infra.ops.neon.backups import BackupRequest
+from infra.ops.neon.errors import NeonStackError
+from infra.ops.safety.backup import backup_branch
+from infra.ops.times import at, rfc3339
 from tests.safety.conftest import Harness
 from tests.support.clock import FakeClock
 
@@ -57,7 +58,7 @@ def test_backup_branch__protected_backup_never_expires(harness: Harness) -> None
 
 def test_backup_branch__refuses_the_protected_branch_limit(harness: Harness) -> None:
     backup_branch(harness.ctx, "staging", BackupRequest(name="backup/keep-1", protect=True))
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         backup_branch(harness.ctx, "staging", BackupRequest(name="backup/keep-2", protect=True))
     assert caught.value.message.startswith(
         "the launch plan allows 2 protected branches per project and staging already has 2: "
@@ -72,7 +73,7 @@ def test_backup_branch__refuses_the_branch_limit_with_neons_words(harness: Harne
     with harness.neon() as neon:
         for n in range(9):  # main + 9 = the Launch plan's 10
             neon.create_branch(harness.staging.project_id, models.BranchCreate(name=f"feature-{n}"))
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         backup_branch(harness.ctx, "staging", BackupRequest())
     assert caught.value.message.startswith("Neon refused to create backup branch backup/pre-migrate-")
     assert caught.value.message.endswith("the launch plan allows at most 10 branches per project")
@@ -82,7 +83,7 @@ def test_backup_branch__refuses_the_branch_limit_with_neons_words(harness: Harne
 
 def test_backup_branch__refuses_a_point_outside_the_window_with_its_bounds(harness: Harness, clock: FakeClock) -> None:
     now = at(int(clock.time()))
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         backup_branch(harness.ctx, "staging", BackupRequest(point=now - timedelta(hours=3)))
     main = next(b for b in harness.branches() if b.name == "main")
     assert main.created_at is not None
@@ -97,7 +98,7 @@ def test_backup_branch__refuses_a_point_outside_the_window_with_its_bounds(harne
 def test_backup_branch__refuses_when_history_is_disabled(harness: Harness, clock: FakeClock) -> None:
     with harness.neon() as neon:
         neon.update_project(harness.staging.project_id, models.ProjectUpdate(history_retention_seconds=0))
-    with pytest.raises(SafetyError, match=r"keeps no history \(history_retention_seconds=0\)"):
+    with pytest.raises(NeonStackError, match=r"keeps no history \(history_retention_seconds=0\)"):
         backup_branch(harness.ctx, "staging", BackupRequest(point=at(int(clock.time())) - timedelta(minutes=5)))
 
 
@@ -111,21 +112,21 @@ def test_backup_branch__refuses_when_history_is_disabled(harness: Harness, clock
 def test_backup_branch__refuses_expiries_neon_cannot_keep(
     harness: Harness, request_: BackupRequest, message: str
 ) -> None:
-    with pytest.raises(SafetyError, match=message):
+    with pytest.raises(NeonStackError, match=message):
         backup_branch(harness.ctx, "staging", request_)
     assert harness.branch_names() == ["main"]
 
 
 def test_backup_branch__refuses_a_duplicate_name(harness: Harness) -> None:
     backup_branch(harness.ctx, "staging", BackupRequest(name="backup/x"))
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         backup_branch(harness.ctx, "staging", BackupRequest(name="backup/x"))
     assert "already exists" in caught.value.message
     assert caught.value.hint == "choose another --name"
 
 
 def test_backup_branch__refuses_the_dev_stack_before_reading_anything(harness: Harness) -> None:
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         backup_branch(harness.ctx, "dev", BackupRequest())
     assert caught.value.message.startswith("`backup-branch` works on Neon stacks (staging, production); dev is")
     assert harness.outputs_read == []
@@ -134,6 +135,6 @@ def test_backup_branch__refuses_the_dev_stack_before_reading_anything(harness: H
 def test_backup_branch__refuses_without_an_api_key(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEON_API_KEY", raising=False)
     harness.ctx.neon = NeonClient.from_env
-    with pytest.raises(SafetyError, match="NEON_API_KEY is not set"):
+    with pytest.raises(NeonStackError, match="NEON_API_KEY is not set"):
         backup_branch(harness.ctx, "staging", BackupRequest())
     assert harness.outputs_read == []

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from infra.ops.neon.backups import BackupRequest
+from infra.ops.neon.errors import NeonStackError
+from infra.ops.neon.target import outputs_reader
 from infra.ops.pulumi import PulumiCli, PulumiError
-from infra.ops.safety.backup import BackupRequest, backup_branch
-from infra.ops.safety.context import outputs_reader
-from infra.ops.safety.errors import SafetyError
+from infra.ops.safety.backup import backup_branch
 from tests.safety.conftest import Harness
 from tests.support.pulumi_project import REPO
 
@@ -58,7 +59,7 @@ def test_unreadable_outputs_are_a_clear_refusal(
     harness: Harness, raw: dict[str, Any] | Exception, message: str
 ) -> None:
     harness.ctx.outputs = outputs_reader(FakePulumi(raw))
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         backup_branch(harness.ctx, "staging", BackupRequest())
     assert caught.value.message.startswith("cannot read the staging stack's outputs: ")
     assert message in caught.value.message
@@ -67,10 +68,10 @@ def test_unreadable_outputs_are_a_clear_refusal(
 
 def test_outputs_without_neon_ids_are_refused(harness: Harness) -> None:
     harness.ctx.outputs = outputs_reader(FakePulumi({**FULL, "neon_project_id": None}))
-    with pytest.raises(SafetyError, match="the staging stack's outputs name no Neon project or branch"):
+    with pytest.raises(NeonStackError, match="the staging stack's outputs name no Neon project or branch"):
         backup_branch(harness.ctx, "staging", BackupRequest())
 
 
 def test_an_unknown_stack_names_the_missing_stack_file(harness: Harness) -> None:
-    with pytest.raises(SafetyError, match=r"Pulumi\.prod\.yaml not found"):
+    with pytest.raises(NeonStackError, match=r"Pulumi\.prod\.yaml not found"):
         backup_branch(harness.ctx, "prod", BackupRequest())

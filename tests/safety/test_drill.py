@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.drill import restore_drill
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import QueryValue
-from infra.ops.safety.times import at, rfc3339
+from infra.ops.times import at, rfc3339
 from tests.safety.conftest import Harness
 from tests.support.clock import FakeClock
 
@@ -108,12 +109,12 @@ def test_drill__explicit_points_inside_the_window(harness: Harness, clock: FakeC
 
 
 def test_drill__refuses_points_outside_the_window_with_its_bounds(harness: Harness, clock: FakeClock) -> None:
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         restore_drill(harness.ctx, "staging", ago=timedelta(days=3))
     assert "is before the window starts: the history window of branch main" in caught.value.message
     assert "(UTC): history_retention_seconds=604800 (7 days)" in caught.value.message
     assert caught.value.hint.startswith("pick a point between 2026-01-01T00:00:")
-    with pytest.raises(SafetyError, match="is after now"):
+    with pytest.raises(NeonStackError, match="is after now"):
         restore_drill(harness.ctx, "staging", at_point=at(clock.time()) + timedelta(hours=1))
     assert harness.branch_names() == ["main"]
     assert not harness.ctx.report_dir.exists()
@@ -136,7 +137,7 @@ def test_drill__refuses_when_history_is_disabled(harness: Harness) -> None:
 
     with harness.neon() as neon:
         neon.update_project(harness.staging.project_id, models.ProjectUpdate(history_retention_seconds=0))
-    with pytest.raises(SafetyError, match="keeps no history"):
+    with pytest.raises(NeonStackError, match="keeps no history"):
         restore_drill(harness.ctx, "staging")
 
 

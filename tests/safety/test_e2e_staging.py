@@ -23,7 +23,7 @@ import psycopg
 import pytest
 
 from infra.neon import models
-from infra.ops.safety.times import rfc3339
+from infra.ops.times import rfc3339
 from tests.safety.conftest import SafetyWorld, python, without
 from tests.support.pulumi_project import REPO, CommandRun
 

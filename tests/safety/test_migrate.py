@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pytest
 
 from infra.masking import uri_password
+from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migrate import dry_run_on_branch, migrate
 from tests.safety.conftest import Harness
@@ -74,7 +75,7 @@ def test_migrate__no_backup_no_migration(harness: Harness) -> None:
     with harness.neon() as neon:
         for n in range(9):
             neon.create_branch(harness.staging.project_id, models.BranchCreate(name=f"f-{n}"))
-    with pytest.raises(SafetyError, match="allows at most 10 branches"):
+    with pytest.raises(NeonStackError, match="allows at most 10 branches"):
         migrate(harness.ctx, "staging", ALEMBIC)
     assert harness.runner.calls == []
 
@@ -86,7 +87,7 @@ def test_migrate__needs_a_command(harness: Harness) -> None:
 
 
 def test_migrate__refuses_dev(harness: Harness) -> None:
-    with pytest.raises(SafetyError, match="`migrate` works on Neon stacks"):
+    with pytest.raises(NeonStackError, match="`migrate` works on Neon stacks"):
         migrate(harness.ctx, "dev", ALEMBIC)
 
 

@@ -12,7 +12,8 @@ import pytest
 from pydantic import SecretStr
 
 from infra.config import settings_from_stack_file
-from infra.ops.safety.context import SafetyContext, StackOutputs
+from infra.ops.neon.target import StackOutputs
+from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migration_test import migration_test
 from infra.ops.safety.pg import PostgresTools

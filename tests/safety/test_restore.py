@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 
 from infra.neon import models
-from infra.ops.safety.backup import BackupRequest, backup_branch
+from infra.ops.neon.backups import BackupRequest
+from infra.ops.neon.errors import NeonStackError
+from infra.ops.safety.backup import backup_branch
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.restore import apply_restore, plan_restore
-from infra.ops.safety.times import at
+from infra.ops.times import at
 from neon_emulator import FaultRule, NeonBackend
 from tests.safety.conftest import Harness
 from tests.support.clock import FakeClock
@@ -76,10 +78,10 @@ def test_restore__refusals_before_anything_changes(harness: Harness, clock: Fake
     with pytest.raises(SafetyError) as unknown:
         plan_restore(harness.ctx, "staging", from_branch="br-nope", at_point=None)
     assert unknown.value.hint == f"backup branches: backup/one ({backup.branch_id}) (ids or names work)"
-    with pytest.raises(SafetyError) as outside:  # the backup branch has no history before it was made
+    with pytest.raises(NeonStackError) as outside:  # the backup branch has no history before it was made
         plan_restore(harness.ctx, "staging", from_branch="backup/one", at_point=at(clock.time()) - timedelta(hours=1))
     assert "the history window of branch backup/one" in outside.value.message
-    with pytest.raises(SafetyError, match="works on Neon stacks"):
+    with pytest.raises(NeonStackError, match="works on Neon stacks"):
         plan_restore(harness.ctx, "dev", from_branch="backup/one", at_point=None)
     assert not any(
         key.startswith(("PATCH", "POST /projects/{project_id}/branches/{branch_id}/restore"))
@@ -93,7 +95,7 @@ def test_restore__a_refused_restore_puts_the_protection_back(harness: Harness) -
     with harness.neon() as neon:  # the preserved copy would be the Launch plan's 11th branch
         for n in range(8):
             neon.create_branch(harness.staging.project_id, models.BranchCreate(name=f"f-{n}"))
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         apply_restore(harness.ctx, plan)
     assert caught.value.message == (
         "Neon refused to restore main: the launch plan allows at most 10 branches per project"
@@ -126,7 +128,7 @@ def test_restore__failing_to_lift_the_protection_changes_nothing(harness: Harnes
     backup = backup_branch(harness.ctx, "staging", BackupRequest())
     plan = plan_restore(harness.ctx, "staging", from_branch=backup.branch_id, at_point=None)
     backend.faults.add(FaultRule(kind="status", status=503, count=None, method="PATCH"))
-    with pytest.raises(SafetyError, match="could not lift the protection of main"):
+    with pytest.raises(NeonStackError, match="could not lift the protection of main"):
         apply_restore(harness.ctx, plan)
     backend.faults.clear()
     assert main_branch(harness).protected

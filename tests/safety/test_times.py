@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.ops.safety.times import human, parse_duration, parse_timestamp, rfc3339, stamp
+from infra.ops.times import human, parse_duration, parse_timestamp, rfc3339, stamp
 
 
 @pytest.mark.parametrize(

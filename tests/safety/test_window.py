@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from infra.neon.models import Branch, Project
-from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.window import check_point, default_point, history_window, point_ago
+from infra.ops.neon.errors import NeonStackError
+from infra.ops.neon.window import check_point, default_point, history_window, point_ago
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ def test_window__never_before_the_branch_began_or_was_last_restored() -> None:
 
 @pytest.mark.parametrize("retention", [0, None])
 def test_window__no_history_is_refused(retention: int | None) -> None:
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         history_window(project(retention), branch(NOW - timedelta(days=30)), NOW.timestamp())
     assert "keeps no history (history_retention_seconds=0)" in caught.value.message
     assert "historyRetentionSeconds" in caught.value.hint
@@ -53,14 +53,14 @@ def test_window__no_history_is_refused(retention: int | None) -> None:
 
 def test_check_point__outside_names_the_bounds_and_retention() -> None:
     window = history_window(project(86_400), branch(NOW - timedelta(days=30)), NOW.timestamp())
-    with pytest.raises(SafetyError) as before:
+    with pytest.raises(NeonStackError) as before:
         check_point(window, NOW - timedelta(days=2), what="the drill point")
     assert before.value.message == (
         "the drill point 2026-01-08T12:00:00Z is before the window starts: the history window of branch main "
         "(br-main) is 2026-01-09T12:00:00Z .. 2026-01-10T12:00:00Z (UTC): "
         "history_retention_seconds=86400 (1 day)"
     )
-    with pytest.raises(SafetyError, match="is after now"):
+    with pytest.raises(NeonStackError, match="is after now"):
         point_ago(window, timedelta(seconds=-5), what="the drill point")
     assert check_point(window, NOW - timedelta(hours=3), what="x") == NOW - timedelta(hours=3)
 

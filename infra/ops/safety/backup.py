@@ -1,125 +1,12 @@
-"""`backup-branch`: a branch of the default branch, now or at a past point, that expires (or is protected)."""
+"""`backup-branch`: a backup branch of a stack's default branch (see `infra/ops/neon/backups.py`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from pydantic import BaseModel, ConfigDict
-
-from infra.config.plans import PROTECTED_BRANCH_LIMIT
-from infra.neon import NeonClient
-from infra.neon.models import BranchCreate
-from infra.ops.safety.branches import NEON_MAX_EXPIRY, create_branch
-from infra.ops.safety.context import NeonTarget, SafetyContext
-from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.times import at, human, rfc3339, stamp
-from infra.ops.safety.window import check_point, history_window
-
-BACKUP_PREFIX = "backup/"
-DEFAULT_EXPIRY = timedelta(days=7)
-
-
-class BackupRequest(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    name: str | None = None
-    expires_in: timedelta | None = None  # None: DEFAULT_EXPIRY, or no expiry when protected
-    point: datetime | None = None  # None: the current point
-    protect: bool = False
-    purpose: str = "pre-migrate"
-
-
-class BackupResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    stack: str
-    project_id: str
-    branch_id: str
-    name: str
-    parent_id: str
-    point: datetime
-    expires_at: datetime | None
-    protected: bool
-
-    def restore_command(self) -> str:
-        return restore_command(self.stack, self.branch_id)
-
-    def lines(self) -> list[str]:
-        keep = f"expires {rfc3339(self.expires_at)}" if self.expires_at else "protected, never expires"
-        return [
-            f"backup branch: {self.name} ({self.branch_id}) of {self.parent_id} at {rfc3339(self.point)}; {keep}",
-            f"to restore the {self.stack} default branch from it: {self.restore_command()}",
-        ]
-
-
-def restore_command(stack: str, branch_id: str, point: datetime | None = None) -> str:
-    when = f" --at {rfc3339(point)}" if point else ""
-    return f"python -m infra restore --stack {stack} --from-branch {branch_id}{when} --yes"
+from infra.ops.neon.backups import BackupRequest, BackupResult, create_backup
+from infra.ops.safety.context import SafetyContext
 
 
 def backup_branch(ctx: SafetyContext, stack: str, request: BackupRequest) -> BackupResult:
     target, neon = ctx.neon_target(stack, "backup-branch")
     with neon:
-        return create_backup(ctx, neon, target, request)
-
-
-def create_backup(ctx: SafetyContext, neon: NeonClient, target: NeonTarget, request: BackupRequest) -> BackupResult:
-    now = ctx.now()
-    expiry = _expiry(request)
-    if request.protect:
-        _check_protected_headroom(neon, target)
-    point = request.point
-    if point is not None:
-        # Branching from the past needs the history window; check it here to name its bounds.
-        parent = neon.get_branch(target.project_id, target.branch_id)
-        window = history_window(neon.get_project(target.project_id), parent, now)
-        check_point(window, point, what="the backup point")
-    name = request.name or f"{BACKUP_PREFIX}{request.purpose}-{stamp(point or at(now))}"
-    spec = BranchCreate(
-        name=name,
-        parent_id=target.branch_id,
-        parent_timestamp=point,
-        protected=True if request.protect else None,
-        expires_at=at(now) + expiry if expiry else None,
-    )
-    ctx.reporter.step(f"creating backup branch {name} of {target.stack}'s default branch")
-    with ctx.reporter.working(f"creating {name}"):
-        created = create_branch(neon, target, spec, compute=False, doing=f"create backup branch {name}")
-    branch = created.branch
-    return BackupResult(
-        stack=target.stack,
-        project_id=target.project_id,
-        branch_id=branch.id,
-        name=branch.name,
-        parent_id=target.branch_id,
-        point=branch.parent_timestamp or point or at(now),
-        expires_at=branch.expires_at,
-        protected=branch.protected,
-    )
-
-
-def _expiry(request: BackupRequest) -> timedelta | None:
-    if request.protect:
-        if request.expires_in is not None:
-            raise SafetyError("a protected branch cannot expire: use --protect or --expires-in, not both")
-        return None
-    expiry = request.expires_in or DEFAULT_EXPIRY
-    if expiry > NEON_MAX_EXPIRY:
-        raise SafetyError(
-            f"--expires-in {human(expiry)} is longer than Neon allows for a branch expiry ({human(NEON_MAX_EXPIRY)})",
-            hint="use at most 30d, or --protect to keep the backup until you delete it",
-        )
-    return expiry
-
-
-def _check_protected_headroom(neon: NeonClient, target: NeonTarget) -> None:
-    plan = target.plan
-    limit = PROTECTED_BRANCH_LIMIT[plan]
-    protected = [b for b in neon.list_branches(target.project_id) if b.protected]
-    if len(protected) >= limit:
-        names = ", ".join(f"{b.name} ({b.id})" for b in protected) or "none"
-        raise SafetyError(
-            f"the {plan} plan allows {limit} protected branch{'es' if limit != 1 else ''} per project and "
-            f"{target.stack} already has {len(protected)}: {names}",
-            hint="back up without --protect (an expiring branch), or unprotect a branch you no longer need",
-        )
+        return create_backup(neon, target, request, now=ctx.now(), reporter=ctx.reporter)

@@ -12,14 +12,15 @@ from pydantic import BaseModel, ConfigDict
 from infra.masking import Masker
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate
-from infra.ops.safety.branches import THROWAWAY_EXPIRY, create_branch, delete_branch
+from infra.ops.neon.branches import THROWAWAY_EXPIRY, create_branch, delete_branch
+from infra.ops.neon.target import NeonTarget
+from infra.ops.neon.window import HistoryWindow, check_point, default_point, history_window, point_ago
 from infra.ops.safety.checks import Check, CheckOutcome, load_checks, outcome
-from infra.ops.safety.context import NeonTarget, SafetyContext
+from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import TableCount
 from infra.ops.safety.report import DrillReport, StepTiming, write_report
-from infra.ops.safety.times import Stopwatch, at, rfc3339, stamp
-from infra.ops.safety.window import HistoryWindow, check_point, default_point, history_window, point_ago
+from infra.ops.times import Stopwatch, at, rfc3339, stamp
 
 DRILL_PREFIX = "restore-drill/"
 DEFAULT_AGO = timedelta(hours=1)

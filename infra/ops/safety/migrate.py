@@ -10,12 +10,12 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from infra.masking import Masker
-from infra.ops.safety.backup import BackupRequest, BackupResult, create_backup
-from infra.ops.safety.branches import throwaway_branch
+from infra.ops.neon.backups import BackupRequest, BackupResult, create_backup
+from infra.ops.neon.branches import throwaway_branch
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.runner import run_with_database
-from infra.ops.safety.times import Stopwatch, at, stamp
+from infra.ops.times import Stopwatch, at, stamp
 
 DRY_RUN_PREFIX = "migrate-dry-run/"
 
@@ -74,9 +74,8 @@ def migrate(
     _require_command(argv)
     target, neon = ctx.neon_target(stack, "migrate")
     with neon:
-        backup = create_backup(
-            ctx, neon, target, BackupRequest(name=name, expires_in=expires_in, purpose="pre-migrate")
-        )
+        request = BackupRequest(name=name, expires_in=expires_in, purpose="pre-migrate")
+        backup = create_backup(neon, target, request, now=ctx.now(), reporter=ctx.reporter)
     ctx.reporter.note(backup.lines()[0])
     masker = Masker()
     masker.add_uri(target.outputs.database_url)

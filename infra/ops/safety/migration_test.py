@@ -11,12 +11,12 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from infra.config import DevStack
 from infra.masking import Masker
-from infra.ops.safety.branches import throwaway_branch
+from infra.ops.neon.branches import throwaway_branch
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.pg import database_of
 from infra.ops.safety.runner import run_with_database
 from infra.ops.safety.schema import schema_diff
-from infra.ops.safety.times import Stopwatch, at, stamp
+from infra.ops.times import Stopwatch, at, stamp
 
 BRANCH_PREFIX = "migration-test/"
 SCRATCH_PREFIX = "migration_test"

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from infra.ops.safety.checks import CheckOutcome
 from infra.ops.safety.pg import TableCount
-from infra.ops.safety.times import rfc3339, stamp
+from infra.ops.times import rfc3339, stamp
 
 
 class StepTiming(BaseModel):

@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchRestore, BranchUpdate
-from infra.ops.safety.backup import BACKUP_PREFIX, restore_command
-from infra.ops.safety.branches import explain
+from infra.ops.neon.backups import BACKUP_PREFIX, restore_command
+from infra.ops.neon.branches import explain
+from infra.ops.neon.window import check_point, history_window
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.times import at, rfc3339, stamp
-from infra.ops.safety.window import check_point, history_window
+from infra.ops.times import at, rfc3339, stamp
 
 
 class RestorePlan(BaseModel):

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from infra.config.plans import human_duration
 from infra.neon.models import Branch, Project
-from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.times import at, rfc3339
+from infra.ops.neon.errors import NeonStackError
+from infra.ops.times import at, rfc3339
 
 # Our clock and Neon's may differ a little: a default point is kept this far inside the window.
 SKEW_MARGIN = timedelta(seconds=60)
@@ -41,7 +41,7 @@ def history_window(project: Project, branch: Branch, now: float) -> HistoryWindo
     """Refuses when the project keeps no history at all (retention 0 or unknown)."""
     retention = project.history_retention_seconds or 0
     if retention <= 0:
-        raise SafetyError(
+        raise NeonStackError(
             f"project {project.id} keeps no history (history_retention_seconds={retention}): "
             "point-in-time branches and restores are impossible",
             hint="set historyRetentionSeconds in the stack file (e.g. 604800 = 7 days) and run `pulumi up`",
@@ -66,7 +66,7 @@ def check_point(window: HistoryWindow, point: datetime, *, what: str) -> datetim
     if window.earliest <= point <= window.latest:
         return point
     side = "after now" if point > window.latest else "before the window starts"
-    raise SafetyError(
+    raise NeonStackError(
         f"{what} {rfc3339(point)} is {side}: {window.describe()}",
         hint=f"pick a point between {window.bounds}",
     )

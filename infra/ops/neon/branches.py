@@ -1,4 +1,5 @@
-"""Creating and deleting the branches these workflows use, with Neon's refusals made explicit."""
+"""Branches made on a Neon stack, with Neon's refusals made explicit: any branch, and throwaway branches
+(deleted on the way out, whatever happens, and expiring anyway as a backstop)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from pydantic import SecretStr
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, CreatedBranch
+from infra.ops.neon.errors import NeonStackError
+from infra.ops.neon.target import NeonTarget
 from infra.ops.reporter import Reporter
-from infra.ops.safety.context import NeonTarget
-from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.times import at, rfc3339
+from infra.ops.times import at, rfc3339
 
 # Neon deletes an expiring branch by itself: a throwaway branch we fail to delete (a crash, a kill -9)
 # still disappears. Long enough for any migration test or drill.
@@ -30,15 +31,15 @@ def limit_hint(project_id: str) -> str:
     )
 
 
-def explain(exc: errors.NeonError, *, doing: str, project_id: str) -> SafetyError:
-    """Neon's refusal as a SafetyError that names the limit or window Neon gave."""
+def explain(exc: errors.NeonError, *, doing: str, project_id: str) -> NeonStackError:
+    """Neon's refusal as a NeonStackError that names the limit or window Neon gave."""
     if isinstance(exc, errors.UnprocessableEntityError):
-        return SafetyError(f"Neon refused to {doing}: {exc.api_message}", hint=limit_hint(project_id))
+        return NeonStackError(f"Neon refused to {doing}: {exc.api_message}", hint=limit_hint(project_id))
     if isinstance(exc, errors.BadRequestError):
-        return SafetyError(f"Neon refused to {doing}: {exc.api_message}")
+        return NeonStackError(f"Neon refused to {doing}: {exc.api_message}")
     if isinstance(exc, errors.ConflictError):
-        return SafetyError(f"Neon refused to {doing}: {exc.api_message}", hint="choose another --name")
-    return SafetyError(f"could not {doing}: {exc}")
+        return NeonStackError(f"Neon refused to {doing}: {exc.api_message}", hint="choose another --name")
+    return NeonStackError(f"could not {doing}: {exc}")
 
 
 def create_branch(
