@@ -14,6 +14,7 @@ import typer
 
 from infra.cli import app
 from infra.cli.console import note
+from infra.config import NEON_ENVIRONMENTS
 from infra.ops.prdiff.drift import DriftOptions, check_drift
 from infra.ops.prdiff.gate import ACK_LABEL
 from infra.ops.prdiff.run import PrDiffOptions, parse_sources, pr_diff
@@ -59,7 +60,7 @@ def pr_diff_command(
 @app.command("drift")
 def drift_command(stack: StackOption = [], output: OutputOption = None) -> None:  # noqa: B006
     """Refresh-preview stacks (no state is written) and exit 5 when Neon differs from the last deploy."""
-    result = check_drift(DriftOptions(stacks=stack or ["staging", "production"], project_dir=REPO_ROOT))
+    result = check_drift(DriftOptions(stacks=stack or list(NEON_ENVIRONMENTS), project_dir=REPO_ROOT))
     _emit(result.markdown, output)
     note(result.summary)
     raise typer.Exit(result.exit_code)

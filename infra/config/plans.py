@@ -12,7 +12,6 @@ from typing import Annotated, Final, Literal
 from pydantic import Field
 
 Plan = Literal["free", "launch", "scale"]
-PLANS: Final[tuple[Plan, ...]] = ("free", "launch", "scale")
 
 # history_retention_seconds caps (the point-in-time-restore window).
 RETENTION_CAP_SECONDS: Final[dict[Plan, int]] = {"free": 21_600, "launch": 604_800, "scale": 2_592_000}

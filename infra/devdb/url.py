@@ -7,12 +7,10 @@ from urllib.parse import quote, unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from infra.config import DevSettings
+from infra.localpg.ports import LOOPBACK
 from infra.masking import MASK
 
 __all__ = ["LOOPBACK", "DatabaseUrl", "dev_url"]
-
-# The dev database listens here only, whatever the engine: never reachable from another machine.
-LOOPBACK = "127.0.0.1"
 
 _SCHEMES = ("postgresql", "postgres")
 

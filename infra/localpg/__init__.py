@@ -29,7 +29,6 @@ from infra.localpg.ports import (
     describe_port_conflict,
     is_port_free,
     next_free_port,
-    pick_free_port,
     port_holder,
 )
 from infra.localpg.probe import ProbeResult, ProbeTarget, probe
@@ -71,7 +70,6 @@ __all__ = [
     "is_port_free",
     "locate_binaries",
     "next_free_port",
-    "pick_free_port",
     "plan_apt_install",
     "port_holder",
     "probe",

@@ -62,20 +62,8 @@ class PgBinaries(BaseModel):
         return self.tool("pg_ctl")
 
     @property
-    def postgres(self) -> Path:
-        return self.tool("postgres")
-
-    @property
-    def pg_isready(self) -> Path:
-        return self.tool("pg_isready")
-
-    @property
     def psql(self) -> Path:
         return self.tool("psql")
-
-    @property
-    def pg_dump(self) -> Path:
-        return self.tool("pg_dump")
 
 
 def find_binaries(

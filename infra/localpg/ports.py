@@ -17,7 +17,6 @@ __all__ = [
     "describe_port_conflict",
     "is_port_free",
     "next_free_port",
-    "pick_free_port",
     "port_holder",
 ]
 
@@ -53,14 +52,6 @@ def next_free_port(start: int, *, host: str = LOOPBACK, attempts: int = 100) -> 
         if is_port_free(port, host=host):
             return port
     return None
-
-
-def pick_free_port(*, host: str = LOOPBACK) -> int:
-    """A port the kernel just found free (for throwaway test servers)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def port_holder(port: int, *, proc_root: Path = Path("/proc")) -> PortHolder | None:

@@ -21,8 +21,6 @@ from infra.config.guards import DEV_PASSPHRASE
 from infra.errors import WorkshelfError
 from infra.toolchain.paths import REPO_ROOT, VENV_BIN, default_backend_url
 
-NEON_STACKS = ("staging", "production")
-
 
 class PulumiError(WorkshelfError):
     """A pulumi command failed, or cannot run; the message says what to do."""

@@ -8,7 +8,8 @@ import psycopg
 import pytest
 
 from infra.devdb.engine import ENGINE_ENV
-from infra.localpg import find_binaries, pick_free_port
+from infra.localpg import find_binaries
+from tests.support.ports import pick_free_port
 from tests.support.pulumi_project import PulumiProject, require_pulumi
 
 pytestmark = pytest.mark.e2e

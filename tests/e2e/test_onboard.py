@@ -25,8 +25,9 @@ import pytest
 
 from infra.devdb.envfile import read_env_file
 from infra.devdb.native import NativeDatabase, NativeSpec
-from infra.localpg import ClusterState, LocalPgError, find_binaries, install_hint, pick_free_port
+from infra.localpg import ClusterState, LocalPgError, find_binaries, install_hint
 from infra.localpg.datadir import MARKER_NAME
+from tests.support.ports import pick_free_port
 from tests.support.pulumi_project import REPO, require_pulumi
 
 pytestmark = pytest.mark.e2e

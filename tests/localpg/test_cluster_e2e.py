@@ -29,11 +29,11 @@ from infra.localpg import (
     StartError,
     find_binaries,
     next_free_port,
-    pick_free_port,
     probe,
 )
 from infra.localpg.datadir import MARKER_NAME, PID_NAME
 from tests.localpg.fakes import write_pid_file
+from tests.support.ports import pick_free_port
 from tests.support.postgres import PgClusterHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]

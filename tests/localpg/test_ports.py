@@ -13,9 +13,9 @@ from infra.localpg.ports import (
     describe_port_conflict,
     is_port_free,
     next_free_port,
-    pick_free_port,
     port_holder,
 )
+from tests.support.ports import pick_free_port
 
 
 @pytest.fixture

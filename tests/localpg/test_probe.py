@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.localpg.ports import pick_free_port
 from infra.localpg.probe import AttemptFailed, ProbeTarget, probe, select_one
 from tests.support.clock import FakeClock
+from tests.support.ports import pick_free_port
 
 TARGET = ProbeTarget(port=5432, user="dev", password="s3cret-pw", dbname="app")
 

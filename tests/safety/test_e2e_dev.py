@@ -11,8 +11,9 @@ import psycopg
 import pytest
 
 from infra.devdb.engine import ENGINE_ENV
-from infra.localpg import find_binaries, pick_free_port
+from infra.localpg import find_binaries
 from tests.safety.conftest import python
+from tests.support.ports import pick_free_port
 from tests.support.pulumi_project import DEV_PASSPHRASE, REPO, CommandRun, PulumiProject, require_pulumi
 
 pytestmark = pytest.mark.e2e

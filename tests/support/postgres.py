@@ -25,10 +25,10 @@ from infra.localpg import (
     StartError,
     find_binaries,
     install_hint,
-    pick_free_port,
     resolve_run_as,
 )
 from infra.masking import mask_uri_passwords
+from tests.support.ports import pick_free_port
 
 SUPERUSER = "workshelf_test_admin"
 _PORT_ATTEMPTS = 3
