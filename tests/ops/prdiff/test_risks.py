@@ -9,7 +9,7 @@ import yaml
 from infra.ops.prdiff.facts import stack_facts
 from infra.ops.prdiff.model import FieldChange, ResourceChange, StackFacts, StackPreview
 from infra.ops.prdiff.risks import assess
-from tests.prdiff.conftest import report_of
+from tests.ops.prdiff.conftest import report_of
 
 STAGING = StackFacts(stack="staging", environment="staging", plan="launch", history_retention_seconds=604_800)
 PRODUCTION = StackFacts(stack="production", environment="production", plan="scale", history_retention_seconds=2_592_000)

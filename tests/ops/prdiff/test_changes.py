@@ -8,8 +8,8 @@ from infra.ops.prdiff.changes import differs, stack_preview
 from infra.ops.prdiff.mask import UNKNOWN
 from infra.ops.prdiff.model import FieldChange
 from infra.ops.prdiff.preview import PreviewDigest
-from tests.prdiff.conftest import preview_of
-from tests.prdiff.scenarios import load_fixture
+from tests.ops.prdiff.conftest import preview_of
+from tests.ops.prdiff.scenarios import load_fixture
 
 
 @pytest.mark.parametrize("name", ["staging-no-changes", "production-no-changes"])

@@ -12,7 +12,7 @@ from infra.ops.prdiff.facts import stack_facts
 from infra.ops.prdiff.model import Report, StackPreview, StackReport
 from infra.ops.prdiff.preview import PreviewDigest
 from infra.ops.prdiff.risks import assess
-from tests.prdiff.scenarios import load_fixture
+from tests.ops.prdiff.scenarios import load_fixture
 from tests.support.neon_world import NeonWorld, deployed_world
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migration_test import migration_test
-from tests.safety.conftest import Harness
+from tests.support.safety import Harness
 
 ARGS = ["-c", "tests/fixtures/alembic_sample/alembic.ini"]
 

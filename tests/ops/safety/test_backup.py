@@ -11,8 +11,8 @@ from infra.ops.neon.backups import BackupRequest
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.backup import backup_branch
 from infra.ops.times import at, rfc3339
-from tests.safety.conftest import Harness
 from tests.support.clock import FakeClock
+from tests.support.safety import Harness
 
 
 def test_backup_branch__branches_the_default_branch_now_with_an_expiry(harness: Harness, clock: FakeClock) -> None:

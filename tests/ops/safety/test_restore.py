@@ -14,8 +14,8 @@ from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.restore import apply_restore, plan_restore
 from infra.ops.times import at
 from neon_emulator import FaultRule, NeonBackend
-from tests.safety.conftest import Harness
 from tests.support.clock import FakeClock
+from tests.support.safety import Harness
 
 
 def main_branch(harness: Harness) -> models.Branch:

@@ -13,7 +13,7 @@ from infra.ops.prdiff.model import Report, StackReport
 from infra.ops.prdiff.preview import PreviewDigest
 from infra.ops.prdiff.render import render_comment
 from infra.ops.prdiff.risks import assess
-from tests.prdiff.scenarios import load_fixture
+from tests.ops.prdiff.scenarios import load_fixture
 
 PASSWORD = "Zq8-leaked-pw-7Yt2"
 URI = f"postgresql://workshelf_owner:{PASSWORD}@ep-x.eu-central-1.aws.neon.tech/workshelf?sslmode=require"

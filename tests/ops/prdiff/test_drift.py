@@ -12,7 +12,7 @@ from infra.ops.prdiff.drift import DriftOptions, check_drift, drift_changes, dri
 from infra.ops.prdiff.model import FieldChange
 from infra.ops.prdiff.preview import PreviewDigest
 from infra.ops.pulumi import PulumiError, PulumiResult
-from tests.prdiff.scenarios import GOLDEN, load_fixture, update_golden
+from tests.ops.prdiff.scenarios import GOLDEN, load_fixture, update_golden
 
 
 class FakeCli:

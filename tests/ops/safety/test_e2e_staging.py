@@ -24,8 +24,8 @@ import pytest
 
 from infra.neon import models
 from infra.ops.times import rfc3339
-from tests.safety.conftest import SafetyWorld, python, without
 from tests.support.pulumi_project import REPO, CommandRun
+from tests.support.safety import SafetyWorld, python, without
 
 pytestmark = pytest.mark.e2e
 

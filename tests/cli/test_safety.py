@@ -11,7 +11,7 @@ from infra.cli import app
 from infra.cli.console import ConsoleReporter
 from infra.masking import uri_password
 from neon_emulator import NeonBackend
-from tests.safety.conftest import Harness
+from tests.support.safety import Harness
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The comment: golden files (read by eye for readability), digest, ordering, escaping and size budget.
 
-Regenerate the goldens after a deliberate change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/prdiff`,
+Regenerate the goldens after a deliberate change with `UPDATE_GOLDEN=1 .venv/bin/pytest tests/ops/prdiff`,
 then read the diff.
 """
 
@@ -20,8 +20,8 @@ from infra.ops.prdiff.model import FieldChange, Report, ResourceChange, StackRep
 from infra.ops.prdiff.preview import PreviewDigest
 from infra.ops.prdiff.render import COMMENT_LIMIT, MARKER, render_comment, table_row, verdict
 from infra.ops.prdiff.risks import assess
-from tests.prdiff.conftest import preview_of, report_of
-from tests.prdiff.scenarios import GOLDEN, load_fixture, update_golden
+from tests.ops.prdiff.conftest import preview_of, report_of
+from tests.ops.prdiff.scenarios import GOLDEN, load_fixture, update_golden
 
 GOLDENS: dict[str, tuple[tuple[str, ...], bool]] = {
     "no-changes": (("staging-no-changes", "production-no-changes"), False),

@@ -11,7 +11,7 @@ from infra.masking import uri_password
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migrate import dry_run_on_branch, migrate
-from tests.safety.conftest import Harness
+from tests.support.safety import Harness
 
 ALEMBIC = ["alembic", "upgrade", "head"]
 

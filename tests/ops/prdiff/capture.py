@@ -1,6 +1,6 @@
 """Capture the preview fixtures from the real engine against the emulator.
 
-Run: `.venv/bin/python -m tests.prdiff.capture` (about 40 s). Every fixture comes from our stacks
+Run: `.venv/bin/python -m tests.ops.prdiff.capture` (about 40 s). Every fixture comes from our stacks
 deployed onto a fresh emulator (seeded, so ids are stable), then one pull-request-style edit each;
 the emulator's passwords are throwaway values, and no real key or passphrase is involved. (The CLI
 prints `[secret]` in this JSON even with `--show-secrets`; masking tests inject leaks on purpose.)
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.prdiff.scenarios import (
+from tests.ops.prdiff.scenarios import (
     FIXTURES,
     edit_program,
     edit_stack_file,

@@ -1,4 +1,5 @@
-"""Fixtures for the data-safety workflows.
+"""Fixtures for the workflows on Neon stacks (tests/ops/safety, tests/ops/neon, tests/cli), registered
+in tests/conftest.py.
 
 Unit tier: the in-process emulator on a FakeClock (no sockets, no sleeps), a staging-like project,
 and a SafetyContext whose outputs come from that project instead of Pulumi.
@@ -21,12 +22,12 @@ from infra.neon import NeonClient, PollPolicy, RetryPolicy, models
 from infra.ops.neon.target import StackOutputs
 from infra.ops.safety.context import SafetyContext
 from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
-from tests.safety.fakes import FakeDatabase, FakeRunner
 from tests.support.clock import FakeClock
 from tests.support.neon_world import E2E_API_KEY, NeonWorld, start_world
 from tests.support.postgres import PgClusterHandle
 from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, CommandRun
 from tests.support.reporter import RecordingReporter
+from tests.support.safety_fakes import FakeDatabase, FakeRunner
 
 API_KEY = "safety-unit-key-5f0e2c1d9a"
 BASE_URL = "http://neon.test/api/v2"

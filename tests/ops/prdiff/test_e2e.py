@@ -16,7 +16,7 @@ from infra.ops.prdiff.gate import ACK_FLAG
 from infra.ops.prdiff.render import MARKER
 from infra.ops.prdiff.run import PrDiffOptions, pr_diff
 from infra.ops.pulumi import PulumiCli
-from tests.prdiff.scenarios import edit_stack_file, prdiff_env, run_infra, unprotect_production_branch
+from tests.ops.prdiff.scenarios import edit_stack_file, prdiff_env, run_infra, unprotect_production_branch
 from tests.support.neon_world import E2E_API_KEY, NeonWorld
 from tests.support.pulumi_project import TEST_PASSPHRASE
 

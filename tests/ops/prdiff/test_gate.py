@@ -17,8 +17,8 @@ from infra.ops.prdiff.gate import (
 )
 from infra.ops.prdiff.render import MARKER
 from infra.ops.prdiff.run import PrDiffError, PrDiffOptions, parse_sources, pr_diff, stacks_to_show
-from tests.prdiff.conftest import report_of
-from tests.prdiff.scenarios import FIXTURES
+from tests.ops.prdiff.conftest import report_of
+from tests.ops.prdiff.scenarios import FIXTURES
 
 
 @pytest.mark.parametrize(

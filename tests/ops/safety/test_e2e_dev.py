@@ -12,9 +12,9 @@ import pytest
 
 from infra.devdb.engine import ENGINE_ENV
 from infra.localpg import find_binaries
-from tests.safety.conftest import python
 from tests.support.ports import pick_free_port
 from tests.support.pulumi_project import DEV_PASSPHRASE, REPO, CommandRun, PulumiProject, require_pulumi
+from tests.support.safety import python
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from infra.ops.safety.drill import restore_drill
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import QueryValue
 from infra.ops.times import at, rfc3339
-from tests.safety.conftest import Harness
 from tests.support.clock import FakeClock
+from tests.support.safety import Harness
 
 CHECKS = """\
 -- name: books

@@ -11,8 +11,8 @@ from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import outputs_reader
 from infra.ops.pulumi import PulumiCli, PulumiError
 from infra.ops.safety.backup import backup_branch
-from tests.safety.conftest import Harness
 from tests.support.pulumi_project import REPO
+from tests.support.safety import Harness
 
 
 class FakePulumi(PulumiCli):
