@@ -17,7 +17,8 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── NeonStackError              infra/ops/neon/errors.py      a deployed Neon stack: its outputs, branches, window
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed
     ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
-    └── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
+    ├── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
+    └── NotConfirmedError           infra/cli/console.py          a destructive command was not confirmed
 
 A package raises its own class (or a subclass); only the CLI's handler catches the root.
 """

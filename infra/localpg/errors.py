@@ -14,7 +14,8 @@ LocalPgError
 │   ├── InitError
 │   ├── StartError
 │   └── StopError
-└── SqlError                   ensure_role / ensure_database failed
+├── SqlError                   ensure_role / ensure_database failed
+└── AttemptFailed              one readiness-probe attempt failed (internal to probe.py: never escapes)
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import psycopg
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from infra.localpg.errors import LocalPgError
+
 __all__ = ["Attempt", "AttemptFailed", "ProbeResult", "ProbeTarget", "probe", "select_one"]
 
 _MAX_ATTEMPT_TIMEOUT_S = 5.0
@@ -48,8 +50,10 @@ class ProbeResult(BaseModel):
     error: str | None = None
 
 
-class AttemptFailed(Exception):
-    """One probe attempt failed; `retryable` is False when waiting cannot help (bad password...)."""
+class AttemptFailed(LocalPgError):
+    """One probe attempt failed; `retryable` is False when waiting cannot help (bad password...).
+
+    Internal to `probe`, which turns it into a failed ProbeResult: it never reaches a caller."""
 
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
