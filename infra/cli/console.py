@@ -18,6 +18,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -29,7 +30,18 @@ from typer.core import TyperGroup
 from infra.errors import WorkshelfError
 from infra.masking import mask_uri_passwords
 
-__all__ = ["ConsoleGroup", "ConsoleReporter", "NotConfirmedError", "err", "handled", "note", "out", "results", "step"]
+__all__ = [
+    "ConsoleGroup",
+    "ConsoleReporter",
+    "NotConfirmedError",
+    "document",
+    "err",
+    "handled",
+    "note",
+    "out",
+    "results",
+    "step",
+]
 
 # Literal output: no markup, no emoji codes, no highlighting, no wrapping of long lines.
 err = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
@@ -56,6 +68,14 @@ def results(lines: list[str] | str) -> None:
     """Results on stdout, as they are (the caller decides what may be shown)."""
     for line in [lines] if isinstance(lines, str) else lines:
         out.print(Text(line))
+
+
+def document(text: str, output: Path | None) -> None:
+    """A whole document (a PR comment), byte for byte, to stdout or to `output`."""
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
 
 
 class ConsoleReporter:

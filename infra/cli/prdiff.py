@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from infra.cli import app
-from infra.cli.console import note
+from infra.cli.console import document, note
 from infra.config import NEON_ENVIRONMENTS
 from infra.ops.prdiff.drift import DriftOptions, check_drift
 from infra.ops.prdiff.gate import ACK_LABEL
@@ -22,13 +22,6 @@ from infra.toolchain.paths import REPO_ROOT
 
 StackOption = Annotated[list[str], typer.Option("--stack", "-s", help="A stack to preview (repeat for several).")]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the Markdown here, not to stdout.")]
-
-
-def _emit(markdown: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(markdown, nl=False)  # verbatim: no console markup or emoji codes
-    else:
-        output.write_text(markdown)
 
 
 @app.command("pr-diff")
@@ -51,7 +44,7 @@ def pr_diff_command(
         stacks=stack, sources=parse_sources(from_), acknowledged=acknowledge_destructive, project_dir=REPO_ROOT
     )
     result = pr_diff(options)
-    _emit(result.markdown, output)
+    document(result.markdown, output)
     if result.gate_message:
         note(result.gate_message)
     raise typer.Exit(result.exit_code)
@@ -61,6 +54,6 @@ def pr_diff_command(
 def drift_command(stack: StackOption = [], output: OutputOption = None) -> None:  # noqa: B006
     """Refresh-preview stacks (no state is written) and exit 5 when Neon differs from the last deploy."""
     result = check_drift(DriftOptions(stacks=stack or list(NEON_ENVIRONMENTS), project_dir=REPO_ROOT))
-    _emit(result.markdown, output)
+    document(result.markdown, output)
     note(result.summary)
     raise typer.Exit(result.exit_code)
