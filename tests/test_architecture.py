@@ -8,6 +8,7 @@ import each other; and no two packages import each other, directly or in a circl
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +128,28 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 def test_modules_stay_small() -> None:
     large = {_module_name(f): n for f in _modules("infra") if (n := len(f.read_text().splitlines())) > MAX_MODULE_LINES}
     assert large == {}
+
+
+def _section(title: str) -> str:
+    return (REPO / "README.md").read_text().split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_layout_matches_the_tree() -> None:
+    block = _section("Layout").split("```", 2)[1]
+    named = set(re.findall(r"(?m)^(\S+)", block))  # the entries at the left margin
+    nested = set(re.findall(r"(?m)^  (\w+)/", block))  # infra/ops/<x>/
+    packages = {p.parent.relative_to(REPO).as_posix() for p in (REPO / "infra").rglob("__init__.py")}
+    top = {f"{p}/" for p in packages if p.count("/") == 1}
+    ops = {p.rsplit("/", 1)[1] for p in packages if p.startswith("infra/ops/")}
+    modules = {p.relative_to(REPO).as_posix() for p in (REPO / "infra").glob("*.py") if not p.name.startswith("__")}
+    assert top - named == set()
+    assert ops == nested
+    assert modules - named == set()
+    assert [entry for entry in named if not (REPO / entry.rstrip("/")).exists() and "*" not in entry] == []
+
+
+def test_every_path_where_things_go_names_exists() -> None:
+    table = _section("Where things go")
+    paths = set(re.findall(r"`((?:infra|neon_emulator|tests)/[\w/.]+?)`", table))
+    assert len(paths) > 20
+    assert sorted(p for p in paths if "<" not in p and not (REPO / p).exists()) == []
