@@ -30,4 +30,19 @@ else
   say "requirements up to date"
 fi
 
+# The project itself, editable, for the `workshelf-infra` command (pyproject.toml): it runs this clone's
+# code from any directory. Re-installed when pyproject.toml changes or the clone moved. A virtualenv
+# that lives elsewhere (a symlink to another clone's, as the end-to-end tests make) keeps the install
+# it has: pointing it at this directory would take the command away from its own clone.
+here="$(pwd -P)"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $here"
+have="$(cat .venv/.project.stamp 2>/dev/null || true)"
+if [[ "$(cd .venv && pwd -P)" != "$here/.venv" ]]; then
+  say "the virtualenv is shared from $(cd .venv && pwd -P): its workshelf-infra command stays as it is"
+elif [[ "$want" != "$have" || ! -x .venv/bin/workshelf-infra ]]; then
+  say "installing the workshelf-infra command into .venv"
+  .venv/bin/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation --editable .
+  echo "$want" > .venv/.project.stamp
+fi
+
 exec .venv/bin/python -m infra.toolchain.setup "$@"

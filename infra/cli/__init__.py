@@ -1,4 +1,4 @@
-"""`python -m infra`: the operator CLI (onboarding, status, PR diffs, data-safety commands).
+"""`workshelf-infra` (or `python -m infra`): the operator CLI (onboarding, status, PR diffs, data-safety commands).
 
 Each noun lives in its own module and registers its commands on `app`; command bodies only parse
 options and delegate to `infra/ops`. Output, errors and exit codes go through `infra/cli/console.py`:
@@ -10,9 +10,10 @@ from __future__ import annotations
 import typer
 
 from infra.cli.console import ConsoleGroup
+from infra.ops.followup import PROG
 
 app = typer.Typer(
-    name="python -m infra",
+    name=PROG,
     cls=ConsoleGroup,
     no_args_is_help=True,
     add_completion=False,
@@ -22,3 +23,8 @@ app = typer.Typer(
 
 # Each module adds its commands to `app` when imported.
 from infra.cli import onboard, prdiff, safety  # noqa: E402, F401
+
+
+def main() -> None:
+    """The `workshelf-infra` console script (`pyproject.toml`), which `make setup` installs into .venv."""
+    app(prog_name=PROG)

@@ -12,6 +12,7 @@ from infra.cli import app
 from infra.localpg import ClusterState, PortHolder
 from infra.localpg.datadir import MARKER_NAME
 from tests.ops.dev.fakes import PASSWORD, World, make_project
+from tests.support.followup import make
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_dev_reset__refuses_without_yes_when_nobody_can_answer(world: World, pro
     (project / ".dev" / "pgdata").mkdir(parents=True)
     code, _stdout, stderr = invoke("dev", "reset")
     assert code == 1
-    assert "`make dev-reset ARGS=--yes`" in stderr
+    assert f"`{make('dev-reset', 'ARGS=--yes')}`" in stderr
     assert not world.pulumi.ran("destroy")
 
 

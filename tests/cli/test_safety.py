@@ -11,6 +11,7 @@ from infra.cli import app
 from infra.cli.console import ConsoleReporter
 from infra.masking import uri_password
 from neon_emulator import NeonBackend
+from tests.support.followup import WORKSHELF
 from tests.support.safety import Harness
 
 
@@ -33,7 +34,7 @@ def test_backup_branch__prints_id_and_restore_command(cli: Harness) -> None:
     assert stdout.splitlines()[0].startswith(f"backup branch: {backup.name} ({backup.id}) of ")
     assert stdout.splitlines()[1] == (
         f"to restore the staging default branch from it: "
-        f"python -m infra restore --stack staging --from-branch {backup.id} --yes"
+        f"{WORKSHELF} restore --stack staging --from-branch {backup.id} --yes"
     )
     assert "==> creating backup branch" in stderr
 
@@ -98,7 +99,7 @@ def test_migrate__failure_exit_code_and_restore_command(cli: Harness) -> None:
     [backup] = [b for b in cli.branches() if b.name != "main"]
     assert stdout.splitlines()[-1] == (
         "to undo whatever the failed migration changed, run: "
-        f"python -m infra restore --stack staging --from-branch {backup.id} --yes"
+        f"{WORKSHELF} restore --stack staging --from-branch {backup.id} --yes"
     )
     assert "  | ERROR: relation already exists; url=postgresql://workshelf_owner:****@" in stderr
     assert uri_password(cli.staging.outputs.database_url) not in stdout + stderr
@@ -167,4 +168,4 @@ def test_restore__with_yes(cli: Harness) -> None:
     code, stdout, stderr = invoke("restore", "--stack", "staging", "--from-branch", "backup/b1", "--yes")
     assert code == 0, stderr
     assert "previous state kept as backup/pre-restore-" in stdout
-    assert "to undo this restore: python -m infra restore --stack staging --from-branch br-" in stdout
+    assert f"to undo this restore: {WORKSHELF} restore --stack staging --from-branch br-" in stdout

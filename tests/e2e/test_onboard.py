@@ -180,7 +180,8 @@ def test_fresh_clone__make_onboard_creates_env_and_a_database_that_answers(clone
     assert password_of(url) not in run.output
     assert f"postgresql://workshelf:****@127.0.0.1:{clone.port}/workshelf" in run.stdout
     assert "engine        native: no Docker engine" in run.stdout
-    for command in ("make dev-down", "make dev-reset", "make dev-destroy", "psql", "took"):
+    make = f"make -C {clone.root}"
+    for command in (f"{make} dev-down", f"{make} dev-reset", f"{make} dev-destroy", "psql", "took"):
         assert command in run.stdout
     assert "not git-ignored" not in run.output
     ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=clone.root, check=False)
@@ -358,7 +359,7 @@ def test_corrupted_data_dir__is_reported_then_dev_reset_repairs_it(clone: Clone)
     (clone.data_dir / MARKER_NAME).write_text(json.dumps(marker))
     before = tree(clone.data_dir)
     run = clone.infra("onboard")
-    assert_clean_failure(run, "is damaged", "PG_VERSION", "make dev-reset", "Nothing was deleted")
+    assert_clean_failure(run, "is damaged", "PG_VERSION", f"make -C {clone.root} dev-reset", "Nothing was deleted")
     assert tree(clone.data_dir) == before
     reset = clone.infra("dev", "reset", "--yes")
     assert reset.returncode == 0, reset.output

@@ -177,6 +177,30 @@ class SafetyWorld(NeonWorld):
         self.runs.append(run)
         return run
 
+    def plain_shell(self, command: str, cwd: Path, timeout: float = 300) -> CommandRun:
+        """A printed command pasted into a fresh terminal elsewhere: no virtualenv, a bare PATH, only the
+        operator's NEON_* and PULUMI_* variables (API key, backend, passphrase)."""
+        env = {k: v for k, v in self.env.items() if k.startswith(("NEON_", "PULUMI_"))}
+        env |= {"PATH": "/usr/bin:/bin", "HOME": self.env.get("HOME", "/root"), "COLUMNS": "200"}
+        done = subprocess.run(
+            ["/bin/sh", "-c", command],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        run = CommandRun(["/bin/sh", "-c", command], done.returncode, done.stdout, done.stderr)
+        self.runs.append(run)
+        return run
+
+    def launcher(self) -> str:
+        """How the project copy's follow-up commands start: it shares this clone's virtualenv, whose
+        console script runs this clone's code, so the copy prints `cd <copy> && <python> -m infra`."""
+        return f"cd {self.project.root} && {python()} -m infra"
+
     def outputs(self) -> dict[str, str]:
         return {k: str(v) for k, v in self.project.outputs("staging", secrets=True).items()}
 

@@ -7,6 +7,7 @@ Idempotent: a second run changes nothing. Only the dev stack, in the local backe
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from infra.ops.dev.stack import (
     load_dev,
     read_stack,
 )
+from infra.ops.followup import make_command
 from infra.ops.pulumi import PulumiPort
 from infra.ops.pulumi_events import UpdateReport, parse_events
 from infra.ops.reporter import Reporter
@@ -53,6 +55,7 @@ class OnboardOptions(BaseModel):
 class OnboardResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+    project_dir: Path  # the clone: follow-up commands name it, so that they run from anywhere
     choice: EngineChoice
     location: str  # the data directory (native) or the container and volume (Docker)
     url: DatabaseUrl
@@ -81,6 +84,7 @@ def onboard(project_dir: Path, options: OnboardOptions, deps: OnboardDeps, repor
     ready = wait_ready(ctx, engine, url, deps, timeout=options.timeout, report=report)
     env = write_env(ctx, url, report)
     return OnboardResult(
+        project_dir=ctx.project_dir,
         choice=engine.choice,
         location=ctx.location(engine.choice.engine),
         url=url,
@@ -109,7 +113,7 @@ def ensure_toolchain(deps: OnboardDeps, report: Reporter) -> None:
     if code != 0 or still is not None:
         raise DevOpsError(
             f"The set-up did not finish ({still or problem}; exit code {code}); its output above says why.\n"
-            "Fix what it reports, then re-run `make onboard`."
+            f"Fix what it reports, then re-run `{make_command('onboard')}`."
         )
 
 
@@ -215,8 +219,8 @@ def wait_ready(
     raise DevOpsError(
         f"The dev database did not become ready within {timeout:g}s: {result.error}\n"
         f"Last server log lines:\n{shown}\n"
-        "Fix: read the log above; `make dev-reset` recreates the database if it is damaged "
-        "(its data is lost)."
+        f"Fix: read the log above; `{make_command('dev-reset', repo=ctx.project_dir)}` recreates the database if it "
+        "is damaged (its data is lost)."
     )
 
 
@@ -232,7 +236,8 @@ def write_env(ctx: DevContext, url: DatabaseUrl, report: Reporter) -> EnvFileUpd
     try:
         update = update_env_file(ctx.env_file, {"DATABASE_URL": url.render()})
     except EnvFileError as exc:
-        raise DevOpsError(f"{exc}\nThe database itself is running; re-run `make onboard` once .env is fixed.") from None
+        again = make_command("onboard", repo=ctx.project_dir)
+        raise DevOpsError(f"{exc}\nThe database itself is running; re-run `{again}` once .env is fixed.") from None
     if update.created:
         report.note(f"  created {ctx.env_file.name} (mode 0600) with DATABASE_URL")
     elif update.changed:
@@ -244,9 +249,9 @@ def write_env(ctx: DevContext, url: DatabaseUrl, report: Reporter) -> EnvFileUpd
 
 def psql_command(ctx: DevContext, engine: Engine, which: Callable[[str], str | None]) -> str:
     """A psql command that reads the URL from .env, so the password is never printed."""
-    from_env = '"$(grep -m1 ^DATABASE_URL= .env | cut -d= -f2-)"'
+    from_env = f'"$(grep -m1 ^DATABASE_URL= {shlex.quote(str(ctx.env_file))} | cut -d= -f2-)"'
     if which("psql"):
         return f"psql {from_env}"
     if engine.choice.engine == "native" and engine.binaries is not None:
-        return f"{engine.binaries.psql} {from_env}"
+        return f"{shlex.quote(str(engine.binaries.psql))} {from_env}"
     return f"docker exec -it {ctx.container} psql -U {ctx.dev.role} -d {ctx.dev.database}"

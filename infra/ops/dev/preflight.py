@@ -8,6 +8,7 @@ data directory that is not ours or is damaged, a switch of engine that would del
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 from pathlib import Path
 
@@ -21,10 +22,13 @@ from infra.devdb.url import LOOPBACK, DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus
 from infra.ops.dev.host import Host
 from infra.ops.dev.stack import DATA_DIR_KEY, PORT_KEY, STACK_FILE
+from infra.ops.followup import cli_command, make_command
 
 __all__ = ["data_dir_problem", "engine_switch_problem", "env_file_problem", "port_problem"]
 
-_DESTROY = "`make dev-destroy` (or `python -m infra dev destroy`)"
+
+def _destroy(ctx: DevContext) -> str:
+    return f"`{make_command('dev-destroy', repo=ctx.project_dir)}` (or `{cli_command('dev', 'destroy')}`)"
 
 
 def engine_switch_problem(
@@ -37,21 +41,22 @@ def engine_switch_problem(
         return (
             f"Your dev database runs on the native engine (data in {ctx.dev.data_dir}), but the Docker "
             f"engine was chosen ({choice.reason}). Switching would delete the native database and its data.\n"
-            f"Fix: keep it with `--engine native`, or remove it first with {_DESTROY} (its data is lost), "
+            f"Fix: keep it with `--engine native`, or remove it first with {_destroy(ctx)} (its data is lost), "
             "then onboard again with `--engine docker`."
         )
     where = f"Your dev database runs on Docker (container {ctx.container}, volume {ctx.dev.volume})"
     if docker.answers:
         return (
             f"{where}, but the native engine was chosen ({choice.reason}). Switching would delete the Docker "
-            f"database and its data.\nFix: keep it with `--engine docker`, or remove it first with {_DESTROY} "
+            f"database and its data.\nFix: keep it with `--engine docker`, or remove it first with {_destroy(ctx)} "
             "(its data is lost), then onboard again with `--engine native`."
         )
     return (
         f"{where}, but {docker.reason}. "
         "Switching to the native engine would delete the Docker database and its data.\n"
-        "Fix: start Docker (Docker Desktop, or `sudo systemctl start docker`) and re-run `make onboard`; "
-        f"or remove the Docker database with {_DESTROY} while Docker runs (its data is lost), then onboard "
+        "Fix: start Docker (Docker Desktop, or `sudo systemctl start docker`) and re-run "
+        f"`{make_command('onboard', repo=ctx.project_dir)}`; or remove the Docker database with {_destroy(ctx)} "
+        "while Docker runs (its data is lost), then onboard "
         "with `--engine native`."
     )
 
@@ -63,7 +68,8 @@ def data_dir_problem(status: ClusterStatus, ctx: DevContext) -> str | None:
         major = status.marker.major if status.marker else "another"
         return (
             f"The dev cluster in {where} was made by another PostgreSQL major version: {status.detail}.\n"
-            f"Fix: install PostgreSQL {major} server binaries, or recreate the cluster with `make dev-reset` "
+            f"Fix: install PostgreSQL {major} server binaries, or recreate the cluster with "
+            f"`{make_command('dev-reset', repo=ctx.project_dir)}` "
             "(its data is lost). Nothing was changed."
         )
     if status.state is ClusterState.FOREIGN:
@@ -75,7 +81,8 @@ def data_dir_problem(status: ClusterStatus, ctx: DevContext) -> str | None:
     if status.state is ClusterState.CORRUPTED:
         return (
             f"The dev cluster in {where} is damaged: {status.detail}.\n"
-            "Fix: `make dev-reset` (or `python -m infra dev reset`) deletes and recreates it (its data is "
+            f"Fix: `{make_command('dev-reset', repo=ctx.project_dir)}` (or `{cli_command('dev', 'reset')}`) "
+            "deletes and recreates it (its data is "
             "lost); or move it away to inspect it. Nothing was deleted."
         )
     return None
@@ -121,7 +128,8 @@ def env_file_problem(ctx: DevContext) -> str | None:
         return None
     return (
         f"{path} is not writable, so DATABASE_URL cannot be written to it.\n"
-        f"Fix: `chmod u+w {path}`, then re-run `make onboard` (it keeps your other lines). "
+        f"Fix: `chmod u+w {shlex.quote(str(path))}`, then re-run `{make_command('onboard', repo=ctx.project_dir)}` "
+        "(it keeps your other lines). "
         "Nothing was changed."
     )
 

@@ -33,6 +33,7 @@ from infra.ops.dev.stack import (
     read_stack,
 )
 from infra.ops.dev.summary import format_table
+from infra.ops.followup import make_command
 from infra.ops.pulumi_events import parse_events
 from infra.ops.reporter import Reporter
 
@@ -156,7 +157,8 @@ def down(project_dir: Path, deps: OnboardDeps) -> str:
             return f"container {ctx.container} does not exist: nothing to stop"
         raise DevOpsError(f"`docker stop {ctx.container}` failed: {output.strip()[:300]}")
     if found.engine is None:
-        return "there is no dev database yet: nothing to stop (`make onboard` creates one)"
+        onboard_command = make_command("onboard", repo=ctx.project_dir)
+        return f"there is no dev database yet: nothing to stop (`{onboard_command}` creates one)"
     native = _native(ctx, deps)
     status = native.status()
     problem = data_dir_problem(status, ctx)
@@ -164,7 +166,8 @@ def down(project_dir: Path, deps: OnboardDeps) -> str:
         raise DevOpsError(problem)
     if status.state is ClusterState.RUNNING:
         native.stop()
-        return f"stopped the dev database (data kept in {ctx.dev.data_dir}; `make onboard` starts it again)"
+        again = make_command("onboard", repo=ctx.project_dir)
+        return f"stopped the dev database (data kept in {ctx.dev.data_dir}; `{again}` starts it again)"
     return f"the dev database is already {status.state}: nothing to stop"
 
 
@@ -195,7 +198,7 @@ def destroy(found: Target, deps: OnboardDeps, report: Reporter) -> str:
         return "there is no dev database: nothing to remove"
     return (
         f"removed {' and '.join(removed)}. DATABASE_URL in .env now points at nothing; "
-        "`make onboard` creates a new database."
+        f"`{make_command('onboard', repo=ctx.project_dir)}` creates a new database."
     )
 
 
@@ -217,7 +220,8 @@ def confirm_destructive(
     if not interactive:
         raise DevOpsError(
             f"`{action}` deletes {description} and all its data; this shell is not interactive, so it cannot "
-            f"ask. Re-run with --yes to confirm (e.g. `make dev-{action} ARGS=--yes`). Nothing was changed."
+            f"ask. Re-run with --yes to confirm (e.g. `{make_command(f'dev-{action}', 'ARGS=--yes')}`). "
+            "Nothing was changed."
         )
     return ask(f"`{action}` deletes {description} and all its data. Continue?")
 
@@ -227,7 +231,7 @@ def _native(ctx: DevContext, deps: OnboardDeps) -> NativeHandle:
     if binaries is None:
         raise DevOpsError(
             f"No PostgreSQL server binaries are installed, so the native dev database in {ctx.dev.data_dir} "
-            "cannot be managed; `make onboard` explains how to install them."
+            f"cannot be managed; `{make_command('onboard', repo=ctx.project_dir)}` explains how to install them."
         )
     return deps.host.native(ctx.native_spec(), binaries)
 
@@ -237,7 +241,7 @@ def _state(found: Target, deps: OnboardDeps) -> tuple[State, str]:
         state = container_state(deps.host.docker, found.ctx.container)
         return state, f"container {found.ctx.container} is {state}"
     if found.engine is None:
-        return "absent", "no dev database yet: `make onboard` creates one"
+        return "absent", f"no dev database yet: `{make_command('onboard', repo=found.ctx.project_dir)}` creates one"
     binaries = deps.host.find_binaries(found.ctx.data_dir, found.ctx.dev.pg_major)
     if binaries is None:
         return "unknown", "no PostgreSQL server binaries are installed to inspect it"

@@ -6,14 +6,15 @@ from collections.abc import Sequence
 
 from infra.devdb.envfile import EnvFileUpdate
 from infra.ops.dev.onboard import OnboardResult
+from infra.ops.followup import cli_command, make_command
 
 __all__ = ["COMMANDS", "env_file_line", "format_table", "onboard_rows"]
 
 # How to stop, reset and remove the dev database: make targets and their CLI equivalents.
 COMMANDS = (
-    ("stop", "make dev-down", "python -m infra dev down", "data is kept; `make onboard` starts it again"),
-    ("reset", "make dev-reset", "python -m infra dev reset", "deletes the data and recreates the database"),
-    ("remove", "make dev-destroy", "python -m infra dev destroy", "deletes the database and its data"),
+    ("stop", "dev-down", ("dev", "down"), "data is kept; `make onboard` starts it again"),
+    ("reset", "dev-reset", ("dev", "reset"), "deletes the data and recreates the database"),
+    ("remove", "dev-destroy", ("dev", "destroy"), "deletes the database and its data"),
 )
 
 
@@ -30,7 +31,9 @@ def format_table(rows: Sequence[tuple[str, str]], *, indent: int = 2) -> str:
 
 
 def onboard_rows(result: OnboardResult) -> list[tuple[str, str]]:
-    command_width = max(len(make) for _, make, _, _ in COMMANDS)
+    project = result.project_dir
+    commands = [(name, make_command(make, repo=project), cli_command(*cli)) for name, make, cli, _ in COMMANDS]
+    command_width = max(len(make) for _, make, _ in commands)
     rows = [
         ("environment", "dev (your own local database; staging and production are never touched)"),
         ("engine", f"{result.choice.engine}: {result.choice.reason}"),
@@ -41,7 +44,7 @@ def onboard_rows(result: OnboardResult) -> list[tuple[str, str]]:
         ("pulumi", _pulumi_line(result)),
         ("psql", result.psql),
     ]
-    rows += [(name, f"{make.ljust(command_width)}  or  {cli}") for name, make, cli, _ in COMMANDS]
+    rows += [(name, f"{make.ljust(command_width)}  or  {cli}") for name, make, cli in commands]
     rows += [(f"warning {i}", warning) for i, warning in enumerate(result.warnings, 1)]
     rows.append(("took", f"{result.elapsed_s:.1f}s"))
     return rows

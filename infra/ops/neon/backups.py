@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from infra.config.plans import PROTECTED_BRANCH_LIMIT
 from infra.neon import NeonClient
 from infra.neon.models import BranchCreate
+from infra.ops.followup import cli_command
 from infra.ops.neon.branches import NEON_MAX_EXPIRY, create_branch
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import NeonTarget
@@ -55,8 +56,9 @@ class BackupResult(BaseModel):
 
 
 def restore_command(stack: str, branch_id: str, point: datetime | None = None) -> str:
-    when = f" --at {rfc3339(point)}" if point else ""
-    return f"python -m infra restore --stack {stack} --from-branch {branch_id}{when} --yes"
+    """The `restore` command that brings `branch_id` back, runnable as printed (`infra/ops/followup.py`)."""
+    when = ["--at", rfc3339(point)] if point else []
+    return cli_command("restore", "--stack", stack, "--from-branch", branch_id, *when, "--yes")
 
 
 def create_backup(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchRestore, BranchUpdate
+from infra.ops.followup import pulumi_command
 from infra.ops.neon.backups import BACKUP_PREFIX, restore_command
 from infra.ops.neon.branches import explain
 from infra.ops.neon.window import check_point, history_window
@@ -145,5 +146,5 @@ def _protect_again(ctx: SafetyContext, neon: NeonClient, plan: RestorePlan) -> N
     except errors.NeonError as exc:
         raise SafetyError(
             f"{plan.target_name} ({plan.target_id}) is left UNPROTECTED: {exc}",
-            hint=f"run `pulumi up --stack {plan.stack}` (it declares the protection) as soon as possible",
+            hint=f"run `{pulumi_command('up', '--stack', plan.stack)}` (it declares the protection) at once",
         ) from None

@@ -14,6 +14,7 @@ from infra.localpg.datadir import MARKER_NAME
 from infra.ops.dev.errors import DevOpsError
 from infra.ops.dev.onboard import OnboardOptions, OnboardResult, onboard
 from tests.ops.dev.fakes import ENGINE, NO_ENGINE, PASSWORD, World, make_project, make_url, up_events
+from tests.support.followup import make
 from tests.support.reporter import RecordingReporter
 
 
@@ -227,7 +228,8 @@ def test_onboard__our_cluster_from_another_major_says_which_binaries(project: Pa
     world.native.state, world.native.detail = ClusterState.FOREIGN, "created by PostgreSQL 15 but the binaries are 16"
     message = fails(project, world)
     assert "made by another PostgreSQL major version" in message
-    assert "install PostgreSQL 15 server binaries, or recreate the cluster with `make dev-reset`" in message
+    reset = make("dev-reset", project=project)
+    assert f"install PostgreSQL 15 server binaries, or recreate the cluster with `{reset}`" in message
 
 
 def test_onboard__corrupted_data_dir_suggests_dev_reset_and_deletes_nothing(project: Path) -> None:
@@ -235,7 +237,7 @@ def test_onboard__corrupted_data_dir_suggests_dev_reset_and_deletes_nothing(proj
     world.native.state, world.native.detail = ClusterState.CORRUPTED, "PG_VERSION is missing or unreadable"
     message = fails(project, world)
     assert message.startswith("The dev cluster in .dev/pgdata is damaged: PG_VERSION is missing")
-    assert "`make dev-reset`" in message
+    assert f"`{make('dev-reset', project=project)}`" in message
     assert "Nothing was deleted." in message
     assert world.native.destroyed == 0
 

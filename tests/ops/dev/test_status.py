@@ -13,6 +13,7 @@ from infra.ops.dev import status as devstatus
 from infra.ops.dev.errors import DevOpsError
 from infra.ops.dev.onboard import OnboardOptions
 from tests.ops.dev.fakes import ENGINE, PASSWORD, World, make_project, make_url
+from tests.support.followup import make
 from tests.support.reporter import RecordingReporter
 
 
@@ -167,7 +168,7 @@ def test_confirm__refuses_without_a_terminal() -> None:
         devstatus.confirm_destructive("reset", "your dev database", yes=False, interactive=False, ask=lambda _p: True)
     assert str(caught.value) == (
         "`reset` deletes your dev database and all its data; this shell is not interactive, so it cannot ask. "
-        "Re-run with --yes to confirm (e.g. `make dev-reset ARGS=--yes`). Nothing was changed."
+        f"Re-run with --yes to confirm (e.g. `{make('dev-reset', 'ARGS=--yes')}`). Nothing was changed."
     )
 
 

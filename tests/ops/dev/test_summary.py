@@ -13,6 +13,7 @@ from infra.ops.dev.onboard import OnboardResult
 from infra.ops.dev.summary import env_file_line, format_table, onboard_rows
 from infra.ops.pulumi_events import UpdateReport
 from tests.ops.dev.fakes import PASSWORD
+from tests.support.followup import WORKSHELF
 
 
 def env_update(**changes: object) -> EnvFileUpdate:
@@ -25,6 +26,7 @@ def env_update(**changes: object) -> EnvFileUpdate:
 
 def result(**changes: object) -> OnboardResult:
     base: dict[str, object] = {
+        "project_dir": Path("/p"),
         "choice": EngineChoice(engine="native", reason="no Docker engine (no docker CLI on PATH); using PostgreSQL 15"),
         "location": ".dev/pgdata",
         "url": DatabaseUrl(user="workshelf", password=SecretStr(PASSWORD), port=55432, database="workshelf"),
@@ -54,9 +56,9 @@ def test_onboard_rows__the_whole_summary() -> None:
         "  .env          .env created with DATABASE_URL (mode 0600)",
         "  pulumi        dev stack created; 3 created",
         '  psql          psql "$(grep -m1 ^DATABASE_URL= .env | cut -d= -f2-)"',
-        "  stop          make dev-down     or  python -m infra dev down",
-        "  reset         make dev-reset    or  python -m infra dev reset",
-        "  remove        make dev-destroy  or  python -m infra dev destroy",
+        f"  stop          make -C /p dev-down     or  {WORKSHELF} dev down",
+        f"  reset         make -C /p dev-reset    or  {WORKSHELF} dev reset",
+        f"  remove        make -C /p dev-destroy  or  {WORKSHELF} dev destroy",
         "  took          3.6s",
     ]
 

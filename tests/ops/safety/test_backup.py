@@ -12,6 +12,7 @@ from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.backup import backup_branch
 from infra.ops.times import at, rfc3339
 from tests.support.clock import FakeClock
+from tests.support.followup import WORKSHELF
 from tests.support.safety import Harness
 
 
@@ -28,7 +29,7 @@ def test_backup_branch__branches_the_default_branch_now_with_an_expiry(harness: 
         f"backup branch: {branch.name} ({branch.id}) of {harness.staging.branch_id} at {rfc3339(now)}; "
         f"expires {rfc3339(now + timedelta(days=7))}",
         f"to restore the staging default branch from it: "
-        f"python -m infra restore --stack staging --from-branch {branch.id} --yes",
+        f"{WORKSHELF} restore --stack staging --from-branch {branch.id} --yes",
     ]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import signal
 import subprocess
 import time
@@ -85,12 +84,12 @@ def test_backup_branch__prints_id_and_how_to_restore(safety_world: SafetyWorld) 
         f"backup branch: backup/e2e ({backup.id}) of {safety_world.outputs_cache['neon_branch_id']} at "
         f"{rfc3339(backup.parent_timestamp)}; expires {rfc3339(backup.expires_at)}",  # type: ignore[arg-type]
         f"to restore the staging default branch from it: "
-        f"python -m infra restore --stack staging --from-branch {backup.id} --yes",
+        f"{safety_world.launcher()} restore --stack staging --from-branch {backup.id} --yes",
     ]
 
 
 # 3 -- migrate (failure) and the printed restore command -------------------------------------------
-def test_failed_migration_is_undone_by_the_printed_restore_command(safety_world: SafetyWorld) -> None:
+def test_failed_migration_is_undone_by_the_printed_restore_command(safety_world: SafetyWorld, tmp_path: Path) -> None:
     destructive = (
         "import os, sys, psycopg\n"
         "url = os.environ['DATABASE_URL']\n"
@@ -104,11 +103,11 @@ def test_failed_migration_is_undone_by_the_printed_restore_command(safety_world:
     assert re.search(r"  \| migrating postgresql://workshelf_owner[.a-z0-9-]*:\*\*\*\*@ep-", run.stderr), run.stderr
     last = run.stdout.splitlines()[-1]
     prefix = "to undo whatever the failed migration changed, run: "
-    assert last.startswith(prefix + "python -m infra restore --stack staging --from-branch br-")
-    argv = shlex.split(last.removeprefix(prefix))
-    assert argv[:3] == ["python", "-m", "infra"]
+    assert last.startswith(prefix + f"{safety_world.launcher()} restore --stack staging --from-branch br-")
+    assert last.endswith(" --yes")
 
-    restore = safety_world.cli(*argv[3:])
+    # Pasted as printed into a fresh shell elsewhere: no virtualenv, a bare PATH.
+    restore = safety_world.plain_shell(last.removeprefix(prefix), cwd=tmp_path)
     assert restore.returncode == 0, restore.output
     assert books(safety_world) == 3  # back, through the same DATABASE_URL
     main = main_branch(safety_world)

@@ -11,6 +11,7 @@ from infra.masking import uri_password
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migrate import dry_run_on_branch, migrate
+from tests.support.followup import WORKSHELF
 from tests.support.safety import Harness
 
 ALEMBIC = ["alembic", "upgrade", "head"]
@@ -53,7 +54,7 @@ def test_migrate__failure_prints_the_exact_restore_command(harness: Harness) -> 
     assert result.backup is not None
     assert result.lines()[-1] == (
         "to undo whatever the failed migration changed, run: "
-        f"python -m infra restore --stack staging --from-branch {result.backup.branch_id} --yes"
+        f"{WORKSHELF} restore --stack staging --from-branch {result.backup.branch_id} --yes"
     )
 
 

@@ -15,6 +15,8 @@ from infra.ops.safety.restore import apply_restore, plan_restore
 from infra.ops.times import at
 from neon_emulator import FaultRule, NeonBackend
 from tests.support.clock import FakeClock
+from tests.support.followup import PULUMI, WORKSHELF
+from tests.support.pulumi_project import REPO
 from tests.support.safety import Harness
 
 
@@ -43,7 +45,7 @@ def test_restore__from_a_backup_branch_keeps_the_old_state_and_the_protection(
     preserved = next(b for b in harness.branches() if b.name == plan.preserve_under_name)
     assert result.preserved_id == preserved.id
     assert result.lines()[1] == (
-        f"to undo this restore: python -m infra restore --stack staging --from-branch {preserved.id} --yes"
+        f"to undo this restore: {WORKSHELF} restore --stack staging --from-branch {preserved.id} --yes"
     )
     counts = backend.request_counts()
     assert counts["PATCH /projects/{project_id}/branches/{branch_id}"] == 2  # unprotect, protect again
@@ -119,7 +121,7 @@ def test_restore__failing_to_protect_again_is_loud(harness: Harness, backend: Ne
     with pytest.raises(SafetyError) as caught:
         apply_restore(harness.ctx, plan)
     assert caught.value.message.startswith(f"main ({harness.staging.branch_id}) is left UNPROTECTED: update_branch")
-    assert caught.value.hint == "run `pulumi up --stack staging` (it declares the protection) as soon as possible"
+    assert caught.value.hint == f"run `{PULUMI} --cwd {REPO} up --stack staging` (it declares the protection) at once"
     backend.faults.clear()
     assert main_branch(harness).last_reset_at is not None  # the restore itself happened
 
