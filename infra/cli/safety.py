@@ -20,7 +20,7 @@ from infra.ops.safety.drill import restore_drill
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.migrate import dry_run_on_branch, migrate
 from infra.ops.safety.migration_test import migration_test
-from infra.ops.safety.restore import apply_restore, plan_restore
+from infra.ops.safety.restore import PRE_RESTORE_EXPIRY, apply_restore, plan_restore
 from infra.ops.times import parse_duration, parse_timestamp
 from infra.toolchain.paths import REPO_ROOT
 
@@ -118,11 +118,21 @@ def restore_command(
     stack: StackArg,
     from_branch: Annotated[str | None, typer.Option(help="Backup branch id or name to restore from.")] = None,
     at: At = None,
+    keep_pre_restore: Annotated[
+        timedelta | None,
+        typer.Option(
+            parser=parse_duration,
+            metavar="DURATION",
+            help="How long the pre-restore branch is kept (default and most: 30d).",
+        ),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do it (required for production).")] = False,
 ) -> None:
     """Restore the default branch from a backup branch or to a timestamp; the current state is kept as a branch."""
     ctx = context()
-    plan = plan_restore(ctx, stack, from_branch=from_branch, at_point=at)
+    plan = plan_restore(
+        ctx, stack, from_branch=from_branch, at_point=at, preserve_for=keep_pre_restore or PRE_RESTORE_EXPIRY
+    )
     results(plan.lines())
     if not yes and (plan.environment == "production" or not interactive()):
         raise NotConfirmedError(f"not restoring without --yes ({plan.environment}): re-run the command with --yes")

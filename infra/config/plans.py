@@ -19,6 +19,9 @@ RETENTION_CAP_SECONDS: Final[dict[Plan, int]] = {"free": 21_600, "launch": 604_8
 PROTECTED_BRANCH_LIMIT: Final[dict[Plan, int]] = {"free": 0, "launch": 2, "scale": 5}
 # Autoscaling upper bound in compute units.
 MAX_AUTOSCALING_CU: Final[dict[Plan, float]] = {"free": 2.0, "launch": 16.0, "scale": 16.0}
+# Branches per project, the default branch included (neon-api.md §7.4: 10 on Free and Launch, 25 on
+# Scale). Free refuses more; paid plans bill every branch beyond these, so they are our budget either way.
+BRANCH_LIMIT: Final[dict[Plan, int]] = {"free": 10, "launch": 10, "scale": 25}
 # IP allow lists are a Scale feature.
 IP_ALLOW_PLANS: Final[frozenset[Plan]] = frozenset({"scale"})
 

@@ -12,13 +12,13 @@ from infra.neon import NeonClient
 from infra.neon.models import BranchCreate
 from infra.ops.followup import cli_command
 from infra.ops.neon.branches import NEON_MAX_EXPIRY, create_branch
+from infra.ops.neon.budget import BACKUP_PREFIX
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import NeonTarget
-from infra.ops.neon.window import check_point, history_window
+from infra.ops.neon.window import check_point, stack_window
 from infra.ops.reporter import Reporter
 from infra.ops.times import at, human, rfc3339, stamp
 
-BACKUP_PREFIX = "backup/"
 DEFAULT_EXPIRY = timedelta(days=7)
 
 
@@ -71,7 +71,7 @@ def create_backup(
     if point is not None:
         # Branching from the past needs the history window; check it here to name its bounds.
         parent = neon.get_branch(target.project_id, target.branch_id)
-        window = history_window(neon.get_project(target.project_id), parent, now)
+        window = stack_window(neon, target.project_id, parent, now)
         check_point(window, point, what="the backup point")
     name = request.name or f"{BACKUP_PREFIX}{request.purpose}-{stamp(point or at(now))}"
     spec = BranchCreate(

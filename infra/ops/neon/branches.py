@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, CreatedBranch
+from infra.ops.neon.budget import check_branch_budget
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import NeonTarget
 from infra.ops.reporter import Reporter
@@ -27,7 +28,7 @@ CLEANUP_HINT = "it expires on its own at {expires}; delete it sooner in the Neon
 def limit_hint(project_id: str) -> str:
     return (
         f"delete branches you no longer need in project {project_id} (old backup/, restore-drill/ and "
-        "migration-test/ branches), or move the project to a plan with more branches"
+        "migration-test/ branches; `backups prune` prunes backups), or move the project to a plan with more branches"
     )
 
 
@@ -45,6 +46,8 @@ def explain(exc: errors.NeonError, *, doing: str, project_id: str) -> NeonStackE
 def create_branch(
     neon: NeonClient, target: NeonTarget, spec: BranchCreate, *, compute: bool, doing: str
 ) -> CreatedBranch:
+    """Count first (the branch budget), then create; Neon's own refusals are explained too."""
+    check_branch_budget(neon, target, creating=f"branch {spec.name}" if spec.name else "a new branch")
     endpoints = [BranchEndpointOptions(type="read_write")] if compute else None
     try:
         return neon.create_branch(target.project_id, spec, endpoints=endpoints)

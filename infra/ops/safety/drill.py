@@ -14,7 +14,7 @@ from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchCreate
 from infra.ops.neon.branches import THROWAWAY_EXPIRY, create_branch, delete_branch
 from infra.ops.neon.target import NeonTarget
-from infra.ops.neon.window import HistoryWindow, check_point, default_point, history_window, point_ago
+from infra.ops.neon.window import HistoryWindow, check_point, default_point, point_ago, stack_window
 from infra.ops.safety.checks import Check, CheckOutcome, load_checks, outcome
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
@@ -91,7 +91,7 @@ def restore_drill(
     drill = _Drill(Stopwatch(ctx.clock))
     with neon:
         source = neon.get_branch(target.project_id, target.branch_id)
-        window = history_window(neon.get_project(target.project_id), source, now)
+        window = stack_window(neon, target.project_id, source, now)
         point, note = choose_point(window, at_point, ago)
         if note:
             drill.notes.append(note)

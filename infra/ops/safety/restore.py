@@ -3,19 +3,23 @@ or from its own history, keeping the current state as a new branch so that nothi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchRestore, BranchUpdate
-from infra.ops.followup import pulumi_command
-from infra.ops.neon.backups import BACKUP_PREFIX, restore_command
-from infra.ops.neon.branches import explain
-from infra.ops.neon.window import check_point, history_window
+from infra.ops.followup import cli_command, pulumi_command
+from infra.ops.neon.backups import restore_command
+from infra.ops.neon.branches import NEON_MAX_EXPIRY, explain
+from infra.ops.neon.budget import BACKUP_PREFIX, PRE_RESTORE_PREFIX, check_branch_budget
+from infra.ops.neon.window import check_point, stack_window
 from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
-from infra.ops.times import at, rfc3339, stamp
+from infra.ops.times import at, human, rfc3339, stamp
+
+# The state a restore replaces is kept this long (Neon's longest expiry), then Neon deletes it.
+PRE_RESTORE_EXPIRY = timedelta(days=30)
 
 
 class RestorePlan(BaseModel):
@@ -33,6 +37,7 @@ class RestorePlan(BaseModel):
     source_name: str
     source_timestamp: datetime | None
     preserve_under_name: str
+    preserve_for: timedelta = PRE_RESTORE_EXPIRY
 
     def lines(self) -> list[str]:
         own = self.source_id == self.target_id
@@ -41,7 +46,8 @@ class RestorePlan(BaseModel):
         lines = [
             f"restore plan for {self.stack} (project {self.project_id}):",
             f"  - replace the data of the default branch {self.target_name} ({self.target_id}) with {source}, {point}",
-            f"  - keep the current data as the new branch {self.preserve_under_name} (nothing is deleted)",
+            f"  - keep the current data as the new branch {self.preserve_under_name} (nothing is deleted); "
+            f"it expires {human(self.preserve_for)} after the restore",
             "  - connections to the default branch drop briefly; its connection string does not change",
         ]
         if self.target_protected:
@@ -54,12 +60,14 @@ class RestoreResult(BaseModel):
 
     plan: RestorePlan
     preserved_id: str | None
+    preserved_expires_at: datetime | None = None
 
     def lines(self) -> list[str]:
         plan, kept = self.plan, self.preserved_id or "unknown id"
+        until = f"until {rfc3339(self.preserved_expires_at)}" if self.preserved_expires_at else "with no expiry"
         lines = [
             f"restored {plan.stack}'s {plan.target_name} ({plan.target_id}); previous state kept as "
-            f"{plan.preserve_under_name} ({kept})"
+            f"{plan.preserve_under_name} ({kept}) {until}"
         ]
         if self.preserved_id:
             lines.append(f"to undo this restore: {restore_command(plan.stack, self.preserved_id)}")
@@ -78,18 +86,33 @@ def _find_branch(neon: NeonClient, project_id: str, wanted: str) -> Branch:
     )
 
 
-def plan_restore(ctx: SafetyContext, stack: str, *, from_branch: str | None, at_point: datetime | None) -> RestorePlan:
+def plan_restore(
+    ctx: SafetyContext,
+    stack: str,
+    *,
+    from_branch: str | None,
+    at_point: datetime | None,
+    preserve_for: timedelta = PRE_RESTORE_EXPIRY,
+) -> RestorePlan:
     if from_branch is None and at_point is None:
         raise SafetyError("say what to restore from: --from-branch <backup branch>, --at <timestamp>, or both")
+    if preserve_for > NEON_MAX_EXPIRY:
+        raise SafetyError(
+            f"--keep-pre-restore {human(preserve_for)} is longer than Neon allows for a branch expiry "
+            f"({human(NEON_MAX_EXPIRY)})",
+            hint="use at most 30d; protect the pre-restore branch afterwards to keep it longer",
+        )
     target, neon = ctx.neon_target(stack, "restore")
     now = ctx.now()
+    preserve_under_name = f"{PRE_RESTORE_PREFIX}{stamp(at(now))}"
     with neon:
+        check_branch_budget(neon, target, creating=f"the pre-restore branch {preserve_under_name}")
         default = neon.get_branch(target.project_id, target.branch_id)
         source = _find_branch(neon, target.project_id, from_branch) if from_branch else default
         if source.id == default.id and at_point is None:
             raise SafetyError(f"restoring {default.name} from itself needs --at <timestamp>")
         if at_point is not None:
-            window = history_window(neon.get_project(target.project_id), source, now)
+            window = stack_window(neon, target.project_id, source, now)
             check_point(window, at_point, what="the restore point")
     return RestorePlan(
         stack=stack,
@@ -101,7 +124,8 @@ def plan_restore(ctx: SafetyContext, stack: str, *, from_branch: str | None, at_
         source_id=source.id,
         source_name=source.name,
         source_timestamp=at_point,
-        preserve_under_name=f"{BACKUP_PREFIX}pre-restore-{stamp(at(now))}",
+        preserve_under_name=preserve_under_name,
+        preserve_for=preserve_for,
     )
 
 
@@ -135,8 +159,32 @@ def apply_restore(ctx: SafetyContext, plan: RestorePlan) -> RestoreResult:
         finally:
             if lifted:
                 _protect_again(ctx, neon, plan)
-        preserved = [b for b in neon.list_branches(plan.project_id) if b.name == plan.preserve_under_name]
-    return RestoreResult(plan=plan, preserved_id=preserved[0].id if preserved else None)
+        branches = neon.list_branches(plan.project_id)
+        preserved = next((b for b in branches if b.name == plan.preserve_under_name), None)
+        expires = _expire_preserved(ctx, neon, plan, preserved, branches) if preserved else None
+    return RestoreResult(plan=plan, preserved_id=preserved.id if preserved else None, preserved_expires_at=expires)
+
+
+def _expire_preserved(
+    ctx: SafetyContext, neon: NeonClient, plan: RestorePlan, preserved: Branch, branches: list[Branch]
+) -> datetime | None:
+    """Give the pre-restore branch its expiry; a failure is a warning: the restore itself succeeded."""
+    children = [b.name for b in branches if b.parent_id == preserved.id]
+    if children:
+        # Neon keeps no expiry on a branch with children; the restore hands the old children to it.
+        ctx.reporter.note(
+            f"note: {preserved.name} keeps no expiry: it is the parent of {', '.join(sorted(children))} "
+            f"(Neon does not expire parent branches); prune it later with "
+            f"`{cli_command('backups', 'prune', '--stack', plan.stack)}`"
+        )
+        return None
+    expires = at(ctx.now()) + plan.preserve_for
+    try:
+        neon.update_branch(plan.project_id, preserved.id, BranchUpdate(expires_at=expires))
+    except errors.NeonError as exc:
+        ctx.reporter.note(f"warning: could not give {preserved.name} an expiry: {exc}")
+        return None
+    return expires
 
 
 def _protect_again(ctx: SafetyContext, neon: NeonClient, plan: RestorePlan) -> None:

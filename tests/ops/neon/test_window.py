@@ -8,7 +8,7 @@ import pytest
 
 from infra.neon.models import Branch, Project
 from infra.ops.neon.errors import NeonStackError
-from infra.ops.neon.window import check_point, default_point, history_window, point_ago
+from infra.ops.neon.window import check_point, default_point, history_window, point_ago, pre_restore_branch
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -82,3 +82,38 @@ def test_default_point__whole_seconds_only() -> None:
     point, _note = default_point(odd, timedelta(hours=1))
     assert point == NOW - timedelta(seconds=11)  # 21 s window, 10.5 s margin, truncated
     assert point.microsecond == 0
+
+
+def test_window__after_a_restore_names_the_restore_and_the_pre_restore_branch() -> None:
+    restored_at = NOW - timedelta(hours=1)
+    window = history_window(project(604_800), branch(NOW - timedelta(days=30), reset=restored_at), NOW.timestamp())
+    assert window.restored_at == restored_at
+    assert window.describe().endswith(
+        "; it starts at the restore of 2026-01-10T11:00:00Z: no backup/pre-restore-* branch from that restore was found"
+    )
+
+    def kept(name: str, created: datetime) -> Branch:
+        return Branch(id=f"br-{name[-4:]}", project_id="p-1", name=name, created_at=created)
+
+    candidates = [
+        kept("backup/pre-restore-old1", restored_at - timedelta(days=2)),
+        kept("backup/pre-restore-near", restored_at + timedelta(seconds=3)),
+        kept("backup/other-nea2", restored_at),
+    ]
+    assert pre_restore_branch(candidates, restored_at) == candidates[1]
+    assert pre_restore_branch(candidates[:1], restored_at) is None
+    named = window.model_copy(update={"pre_restore": "backup/pre-restore-near (br-near)"})
+    with pytest.raises(NeonStackError) as caught:
+        check_point(named, restored_at - timedelta(minutes=1), what="the drill point")
+    assert caught.value.message.endswith("the state from before it is on branch backup/pre-restore-near (br-near)")
+    assert caught.value.hint.endswith(
+        "; for a point before the restore, use the pre-restore branch backup/pre-restore-near (br-near)"
+    )
+
+
+def test_window__a_restore_older_than_the_retention_changes_nothing() -> None:
+    window = history_window(
+        project(86_400), branch(NOW - timedelta(days=30), reset=NOW - timedelta(days=3)), NOW.timestamp()
+    )
+    assert window.restored_at is None
+    assert window.earliest == NOW - timedelta(days=1)

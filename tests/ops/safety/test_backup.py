@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from infra.config import NeonStack, StackSettings
 from infra.neon import NeonClient, models
 from infra.ops.neon.backups import BackupRequest
 from infra.ops.neon.errors import NeonStackError
@@ -71,6 +72,16 @@ def test_backup_branch__refuses_the_protected_branch_limit(harness: Harness) -> 
 
 
 def test_backup_branch__refuses_the_branch_limit_with_neons_words(harness: Harness) -> None:
+    # The stack file says scale (25 branches) but Neon's project is on launch (10): our count lets the
+    # request through, and Neon's own refusal is explained.
+    read = harness.ctx.settings
+
+    def on_scale(stack: str) -> StackSettings:
+        settings = read(stack)
+        assert isinstance(settings, NeonStack)
+        return settings.model_copy(update={"neon": settings.neon.model_copy(update={"plan": "scale"})})
+
+    harness.ctx.settings = on_scale
     with harness.neon() as neon:
         for n in range(9):  # main + 9 = the Launch plan's 10
             neon.create_branch(harness.staging.project_id, models.BranchCreate(name=f"feature-{n}"))

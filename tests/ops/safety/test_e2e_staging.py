@@ -22,6 +22,7 @@ import psycopg
 import pytest
 
 from infra.neon import models
+from infra.ops.neon import budget
 from infra.ops.times import rfc3339
 from tests.support.pulumi_project import REPO, CommandRun
 from tests.support.safety import SafetyWorld, python, without
@@ -316,20 +317,27 @@ def test_refusals__branch_limit_for_every_branching_command(safety_world: Safety
     with safety_world.neon() as neon:
         while len(neon.list_branches(project_id)) < 10:
             fillers.append(neon.create_branch(project_id, models.BranchCreate(name=f"filler-{len(fillers)}")))
+        prunable = budget.prunable(neon.list_branches(project_id))
     try:
         for args in (
             ["backup-branch", "--stack", "staging"],
             ["migration-test", "--stack", "staging", "--", "-c", str(SAMPLE)],
             ["restore-drill", "--stack", "staging"],
             ["migrate", "--stack", "staging", "--dry-run-on-branch", "--", "true"],
+            ["restore", "--stack", "staging", "--from-branch", "filler-0", "--yes"],
         ):
             run = safety_world.cli(*args)
             assert run.returncode == 1, run.output
-            assert "the launch plan allows at most 10 branches per project" in run.stderr, run.stderr
-            assert "hint: delete branches you no longer need" in run.stderr
+            assert "error: staging has 10 of the 10 branches the launch plan allows" in run.stderr, run.stderr
+            if prunable:  # backups earlier tests left behind are named, oldest first
+                assert f"oldest prunable: {prunable[0].name} ({prunable[0].id}, created " in run.stderr
+                assert f"prune with `{safety_world.launcher()} backups prune --stack staging`" in run.stderr
+            else:
+                assert "none of them is an unprotected backup/ or preview/pr- branch" in run.stderr
+                assert "hint: delete branches you no longer need" in run.stderr
         migrate = safety_world.cli("migrate", "--stack", "staging", "--", "true")
         assert migrate.returncode == 1
-        assert "Neon refused to create backup branch" in migrate.stderr  # no backup, no migration
+        assert "so branch backup/pre-migrate-" in migrate.stderr  # no backup, no migration
     finally:
         with safety_world.neon() as neon:
             for filler in fillers:

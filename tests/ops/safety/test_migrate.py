@@ -76,7 +76,7 @@ def test_migrate__no_backup_no_migration(harness: Harness) -> None:
     with harness.neon() as neon:
         for n in range(9):
             neon.create_branch(harness.staging.project_id, models.BranchCreate(name=f"f-{n}"))
-    with pytest.raises(NeonStackError, match="allows at most 10 branches"):
+    with pytest.raises(NeonStackError, match="staging has 10 of the 10 branches the launch plan allows"):
         migrate(harness.ctx, "staging", ALEMBIC)
     assert harness.runner.calls == []
 

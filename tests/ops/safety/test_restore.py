@@ -12,7 +12,7 @@ from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.backup import backup_branch
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.restore import apply_restore, plan_restore
-from infra.ops.times import at
+from infra.ops.times import at, rfc3339
 from neon_emulator import FaultRule, NeonBackend
 from tests.support.clock import FakeClock
 from tests.support.followup import PULUMI, WORKSHELF
@@ -135,3 +135,70 @@ def test_restore__failing_to_lift_the_protection_changes_nothing(harness: Harnes
     backend.faults.clear()
     assert main_branch(harness).protected
     assert main_branch(harness).last_reset_at is None
+
+
+def test_restore__the_pre_restore_branch_expires_after_30_days(harness: Harness, clock: FakeClock) -> None:
+    now = at(int(clock.time()))
+    plan = plan_restore(harness.ctx, "staging", from_branch=None, at_point=now - timedelta(minutes=30))
+    assert plan.preserve_for == timedelta(days=30)
+    assert plan.lines()[2] == (
+        f"  - keep the current data as the new branch {plan.preserve_under_name} (nothing is deleted); "
+        "it expires 30d after the restore"
+    )
+    result = apply_restore(harness.ctx, plan)
+    preserved = next(b for b in harness.branches() if b.name == plan.preserve_under_name)
+    expires = at(int(clock.time())) + timedelta(days=30)
+    assert preserved.expires_at == result.preserved_expires_at == expires
+    assert result.lines()[0].endswith(f"{plan.preserve_under_name} ({preserved.id}) until {rfc3339(expires)}")
+
+
+def test_restore__a_shorter_pre_restore_expiry_and_a_longer_one_refused(harness: Harness, clock: FakeClock) -> None:
+    point = at(int(clock.time())) - timedelta(minutes=30)
+    with pytest.raises(SafetyError) as caught:
+        plan_restore(harness.ctx, "staging", from_branch=None, at_point=point, preserve_for=timedelta(days=31))
+    assert caught.value.message == ("--keep-pre-restore 31d is longer than Neon allows for a branch expiry (30d)")
+    assert harness.branch_names() == ["main"]
+    plan = plan_restore(harness.ctx, "staging", from_branch=None, at_point=point, preserve_for=timedelta(days=7))
+    apply_restore(harness.ctx, plan)
+    preserved = next(b for b in harness.branches() if b.name == plan.preserve_under_name)
+    assert preserved.expires_at == at(int(clock.time())) + timedelta(days=7)
+
+
+def test_restore__a_pre_restore_branch_with_children_keeps_no_expiry(harness: Harness, clock: FakeClock) -> None:
+    backup = backup_branch(harness.ctx, "staging", BackupRequest(name="backup/child"))
+    plan = plan_restore(harness.ctx, "staging", from_branch=None, at_point=at(int(clock.time())) - timedelta(minutes=5))
+    result = apply_restore(harness.ctx, plan)
+    preserved = next(b for b in harness.branches() if b.name == plan.preserve_under_name)
+    assert next(b for b in harness.branches() if b.id == backup.branch_id).parent_id == preserved.id
+    assert preserved.expires_at is None
+    assert result.preserved_expires_at is None
+    assert result.lines()[0].endswith("with no expiry")
+    assert harness.reporter.notes[-1] == (
+        f"note: {preserved.name} keeps no expiry: it is the parent of backup/child (Neon does not expire parent "
+        f"branches); prune it later with `{WORKSHELF} backups prune --stack staging`"
+    )
+
+
+def test_restore__afterwards_the_window_starts_at_the_restore_and_names_the_pre_restore_branch(
+    harness: Harness, clock: FakeClock
+) -> None:
+    plan = plan_restore(harness.ctx, "staging", from_branch=None, at_point=at(int(clock.time())) - timedelta(hours=1))
+    apply_restore(harness.ctx, plan)
+    restored = main_branch(harness).last_reset_at
+    assert restored is not None
+    clock.advance(24)
+    preserved = next(b for b in harness.branches() if b.name == plan.preserve_under_name)
+    earlier = restored - timedelta(minutes=30)
+    with pytest.raises(NeonStackError) as caught:
+        backup_branch(harness.ctx, "staging", BackupRequest(point=earlier))
+    now = at(int(clock.time()))
+    assert caught.value.message == (
+        f"the backup point {rfc3339(earlier)} is before the window starts: the history window of branch main "
+        f"({harness.staging.branch_id}) is {rfc3339(restored)} .. {rfc3339(now)} (UTC): "
+        f"history_retention_seconds=604800 (7 days); it starts at the restore of {rfc3339(restored)}: "
+        f"the state from before it is on branch {preserved.name} ({preserved.id})"
+    )
+    assert caught.value.hint == (
+        f"pick a point between {rfc3339(restored)} .. {rfc3339(now)} (UTC); for a point before the restore, "
+        f"use the pre-restore branch {preserved.name} ({preserved.id})"
+    )
