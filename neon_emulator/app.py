@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -17,7 +18,14 @@ from neon_emulator import admin
 from neon_emulator.backend import NeonBackend
 from neon_emulator.errors import BadRequest, EmulatorError, Unauthorized
 from neon_emulator.faults import FaultRule, RequestScope, current_request
-from neon_emulator.messages import AppRequest, AppResponse, error_response, json_response
+from neon_emulator.messages import (
+    MAX_BODY_BYTES,
+    AppRequest,
+    AppResponse,
+    error_response,
+    json_response,
+    too_large,
+)
 from neon_emulator.requestlog import RequestLogEntry
 from neon_emulator.responses import Call, Query
 from neon_emulator.routes import resolve, template_of
@@ -55,6 +63,8 @@ class EmulatorApp:
 
     def handle(self, request: AppRequest) -> AppResponse:
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        if len(request.body) > MAX_BODY_BYTES:
+            return error_response(too_large(), request_id)
         if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/"):
             return admin.handle(self.backend, request.method, request.path[len(ADMIN_PREFIX) :], request.body)
         if not request.path.startswith(API_PREFIX + "/"):
@@ -121,10 +131,30 @@ class EmulatorApp:
             current_request.reset(token)
 
 
+class _NonFinite(ValueError):
+    """JSON has no NaN or Infinity; Python's parser accepts them unless told not to."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise _NonFinite(f"request body: {name} is not valid JSON (numbers must be finite)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NonFinite(f"request body: {text} is out of range (numbers must be finite)")
+    return value
+
+
 def _decode(body: bytes) -> object:
+    """The JSON body, or None when empty. NaN/Infinity literals and absurd nesting are a 400."""
     if not body.strip():
         return None
     try:
-        return json.loads(body)
-    except ValueError:
+        return json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise BadRequest("request body is nested too deeply") from None
+    except _NonFinite as exc:
+        raise BadRequest(str(exc)) from None
+    except ValueError:  # includes UnicodeDecodeError
         raise BadRequest("request body is not valid JSON") from None

@@ -27,7 +27,8 @@ def ensure_name_free(project: Project, name: str, *, exclude: str | None = None)
 class BranchesMixin(BackendCore):
     @synchronized
     def create_project_branch(self, project_id: str, request: BranchCreateRequest | None = None) -> BranchCreated:
-        project, plan, now = self._project(project_id), self.plan, self.now()
+        project, now = self._project(project_id), self.now()
+        plan = self._plan_of(project)
         request = request or BranchCreateRequest()
         spec = request.branch
         parent = project.default_branch
@@ -163,7 +164,7 @@ class BranchesMixin(BackendCore):
             ensure_name_free(project, change.name, exclude=branch.id)
         protected = branch.protected if change.protected is None else change.protected
         if protected and not branch.protected:
-            check_protected_quota(self.plan, project)
+            check_protected_quota(self._plan_of(project), project)
         expires_at = branch.expires_at
         if "expires_at" in change.model_fields_set:
             expires_at = check_expiry(now, change.expires_at, protected=protected, default=branch.default)

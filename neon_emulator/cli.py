@@ -1,5 +1,5 @@
 """Command line: `python -m neon_emulator [--host H] [--port P] [--api-key K] [--plan scale]
-[--operation-seconds S] [--seed N] [--fault SPEC ...] [--postgres-dsn DSN]`.
+[--org ORG_ID=PLAN ...] [--operation-seconds S] [--seed N] [--fault SPEC ...] [--postgres-dsn DSN]`.
 
 `--fault` takes `KIND[xCOUNT][:METHOD][:PATH][:key=value...]`, where KIND is a status (423, 429, 500,
 502, 503), `latency=SECONDS`, `drop_before`, `drop_after` or `op_failed`; COUNT is a number or `*`
@@ -25,7 +25,7 @@ from types import FrameType
 from neon_emulator.backend import NeonBackend
 from neon_emulator.faults import FaultRule
 from neon_emulator.pgbacking import PostgresBacking
-from neon_emulator.plans import PLANS
+from neon_emulator.plans import ORG_ID, PLANS
 from neon_emulator.server import EmulatorServer
 
 FAULT_SYNTAX = """fault syntax: KIND[xCOUNT][:METHOD][:PATH][:key=value...]
@@ -85,6 +85,16 @@ def _fault(spec: str) -> FaultRule:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _org_plan(text: str) -> tuple[str, str]:
+    org_id, sep, plan = text.partition("=")
+    if not sep or not ORG_ID.match(org_id) or plan not in PLANS:
+        raise argparse.ArgumentTypeError(
+            f"expected ORG_ID=PLAN with ORG_ID matching ^[a-z0-9-]{{1,60}}$ and PLAN one of "
+            f"{', '.join(sorted(PLANS))}, got {text!r}"
+        )
+    return org_id, plan
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m neon_emulator",
@@ -99,7 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("NEON_EMULATOR_API_KEY"),
         help="require exactly this bearer key (default: $NEON_EMULATOR_API_KEY, else any non-empty key)",
     )
-    parser.add_argument("--plan", choices=sorted(PLANS), default="scale", help="Neon plan whose limits apply")
+    parser.add_argument(
+        "--plan",
+        choices=sorted(PLANS),
+        default="scale",
+        help="Neon plan of projects without an organization (or in an undeclared one)",
+    )
+    parser.add_argument(
+        "--org",
+        type=_org_plan,
+        action="append",
+        default=[],
+        metavar="ORG_ID=PLAN",
+        help="the plan of one organization, e.g. --org org-staging=launch (repeatable)",
+    )
     parser.add_argument("--operation-seconds", type=float, default=0.05, help="duration of each operation")
     parser.add_argument("--seed", type=int, default=0, help="seed for generated ids and passwords")
     parser.add_argument(
@@ -121,7 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     postgres = PostgresBacking(args.postgres_dsn) if args.postgres_dsn else None
-    backend = NeonBackend(plan=args.plan, operation_seconds=args.operation_seconds, seed=args.seed, postgres=postgres)
+    backend = NeonBackend(
+        plan=args.plan,
+        orgs=dict(args.org),
+        operation_seconds=args.operation_seconds,
+        seed=args.seed,
+        postgres=postgres,
+    )
     for rule in args.fault:
         backend.faults.add(rule)
     stop = threading.Event()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
@@ -19,9 +19,11 @@ from neon_emulator.ids import IdFactory
 from neon_emulator.models import Branch, ConnectionDetails, Database, Endpoint, Project, Role
 from neon_emulator.operations import Operation, OpStep, schedule_chain
 from neon_emulator.pgbacking import PostgresBacking
-from neon_emulator.plans import PLANS, Plan
+from neon_emulator.plans import Plan, PlanBook, plan_named
 from neon_emulator.requestlog import RequestLog, RequestLogEntry
 
+# Longer operations would push timestamps towards the end of representable time; a day is plenty.
+MAX_OPERATION_SECONDS = 86_400.0
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S", bound="BackendCore")
@@ -39,6 +41,11 @@ def synchronized(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate
     return wrapper
 
 
+def _check_operation_seconds(seconds: float) -> None:
+    if not 0 <= seconds <= MAX_OPERATION_SECONDS:  # also refuses NaN
+        raise ValueError(f"operation_seconds must be between 0 and {MAX_OPERATION_SECONDS:g}")
+
+
 def pooler_host(host: str) -> str:
     label, _, rest = host.partition(".")
     return f"{label}-pooler.{rest}"
@@ -52,15 +59,15 @@ class BackendCore:
         clock: Callable[[], float] = time.time,
         seed: int = 0,
         postgres: PostgresBacking | None = None,
+        *,
+        orgs: Mapping[str, str] | None = None,
     ) -> None:
-        if plan not in PLANS:
-            raise ValueError(f"unknown plan {plan!r}; choose one of {sorted(PLANS)}")
-        if operation_seconds < 0:
-            raise ValueError("operation_seconds must be >= 0")
+        """`plan` applies to projects without an organization; `orgs` maps organization ids to their plans."""
+        self.plans = PlanBook.build(plan, orgs)
+        _check_operation_seconds(operation_seconds)
         self._lock = threading.RLock()
         self._clock = clock
         self._seed = seed
-        self._plan = PLANS[plan]
         self._operation_seconds = operation_seconds
         self.ids = IdFactory(seed)
         self.postgres = postgres
@@ -72,7 +79,14 @@ class BackendCore:
 
     @property
     def plan(self) -> Plan:
-        return self._plan
+        """The default plan: projects without an organization, or in an undeclared one."""
+        return self.plans.default
+
+    def plan_for(self, org_id: str | None) -> Plan:
+        return self.plans.plan_for(org_id)
+
+    def _plan_of(self, project: Project) -> Plan:
+        return self.plans.plan_for(project.org_id)
 
     @property
     def operation_seconds(self) -> float:
@@ -85,16 +99,23 @@ class BackendCore:
     def now(self) -> float:
         return float(self._clock())
 
-    def configure(self, *, operation_seconds: float | None = None, plan: str | None = None) -> None:
-        """Change settings at run time; they apply to requests made afterwards."""
+    def configure(
+        self,
+        *,
+        operation_seconds: float | None = None,
+        plan: str | None = None,
+        orgs: Mapping[str, str] | None = None,
+    ) -> None:
+        """Change settings at run time; they apply to requests made afterwards (plans also to existing
+        projects, as when an organization changes plan in Neon)."""
         with self._lock:
-            if plan is not None:
-                if plan not in PLANS:
-                    raise ValueError(f"unknown plan {plan!r}; choose one of {sorted(PLANS)}")
-                self._plan = PLANS[plan]
+            default = plan_named(plan) if plan is not None else self.plans.default
             if operation_seconds is not None:
-                if operation_seconds < 0:
-                    raise ValueError("operation_seconds must be >= 0")
+                _check_operation_seconds(operation_seconds)
+            if orgs is not None:
+                self.plans.set_orgs(orgs)
+            self.plans.default = default
+            if operation_seconds is not None:
                 self._operation_seconds = operation_seconds
 
     def reset(self) -> None:
@@ -105,7 +126,7 @@ class BackendCore:
             self.projects.clear()
             self.faults.clear()
             self.log.clear()
-            self.ids.reseed(self._seed)
+            self.ids.reseed(self._seed, forget=True)
 
     def set_seed(self, seed: int) -> None:
         with self._lock:

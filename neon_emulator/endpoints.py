@@ -42,7 +42,9 @@ class EndpointsMixin(BackendCore):
         if spec.region_id is not None and spec.region_id != project.region_id:
             raise BadRequest(f"region_id {spec.region_id!r} must match the project's region {project.region_id!r}")
         _ensure_single_writer(project, spec.branch_id, spec.type)
-        endpoint = new_endpoint(self.ids, self.plan, project, branch_id=spec.branch_id, options=spec, now=self.now())
+        endpoint = new_endpoint(
+            self.ids, self._plan_of(project), project, branch_id=spec.branch_id, options=spec, now=self.now()
+        )
         self._ensure_unlocked(project)
         project.endpoints[endpoint.id] = endpoint
         if endpoint.disabled:
@@ -70,7 +72,7 @@ class EndpointsMixin(BackendCore):
             _ensure_single_writer(project, change.branch_id, endpoint.type, exclude=endpoint.id)
         min_cu = change.autoscaling_limit_min_cu or endpoint.autoscaling_limit_min_cu
         max_cu = change.autoscaling_limit_max_cu or endpoint.autoscaling_limit_max_cu
-        check_compute(self.plan, min_cu, max_cu)
+        check_compute(self._plan_of(project), min_cu, max_cu)
         self._ensure_unlocked(project)
         endpoint.autoscaling_limit_min_cu, endpoint.autoscaling_limit_max_cu = min_cu, max_cu
         for name in (

@@ -45,6 +45,15 @@ class MethodNotAllowed(EmulatorError):
     status = 405
     code = "METHOD_NOT_ALLOWED"
 
+    def __init__(self, message: str, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class PayloadTooLarge(EmulatorError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+
 
 class Conflict(EmulatorError):
     status = 409

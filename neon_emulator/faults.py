@@ -20,18 +20,19 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FaultKind = Literal["status", "latency", "drop_before", "drop_after", "operation_failed"]
 FAULT_STATUSES = frozenset({423, 429, 500, 502, 503})
+MAX_FAULT_SECONDS = 3600.0
 
 
 class FaultRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: FaultKind
     status: int | None = None
     count: int | None = Field(default=1, ge=1)
     method: str | None = None
     path: str | None = None
-    retry_after: float | None = Field(default=None, ge=0)
-    seconds: float | None = Field(default=None, ge=0)
+    retry_after: float | None = Field(default=None, ge=0, le=MAX_FAULT_SECONDS)
+    seconds: float | None = Field(default=None, ge=0, le=MAX_FAULT_SECONDS)
     error: str | None = None
 
     @model_validator(mode="after")

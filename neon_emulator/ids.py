@@ -39,9 +39,12 @@ class IdFactory:
         self._rng = random.Random(seed)  # noqa: S311 - deterministic on purpose (see class docstring)
         self._issued: set[str] = set()
 
-    def reseed(self, seed: int) -> None:
+    def reseed(self, seed: int, *, forget: bool = False) -> None:
+        """Restart the sequence from `seed`. Ids already issued stay reserved unless `forget` (after a reset,
+        when nothing holds them any more): a new seed never hands out an id that exists."""
         self._rng = random.Random(seed)  # noqa: S311
-        self._issued.clear()
+        if forget:
+            self._issued.clear()
 
     def _unique(self, make: str) -> str:
         candidate = self._compose(make)
@@ -57,6 +60,8 @@ class IdFactory:
         return "".join(self._rng.choice(_SUFFIX_ALPHABET) for _ in range(8))
 
     def _compose(self, kind: str) -> str:
+        if kind == "operation":
+            return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         if kind == "project":
             return f"{self._words()}-{self._rng.randrange(10**8):08d}"
         if kind == "database":
@@ -76,7 +81,7 @@ class IdFactory:
         return int(self._unique("database"))
 
     def operation_id(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return self._unique("operation")
 
     def password(self) -> str:
         # Neon's generated passwords look like `npg_` followed by 12 letters and digits.

@@ -6,7 +6,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from neon_emulator.errors import EmulatorError
+from neon_emulator.errors import EmulatorError, MethodNotAllowed, PayloadTooLarge
+
+# Larger request bodies are refused with 413 before they are read or parsed.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,4 +41,11 @@ def json_response(status: int, payload: object, request_id: str | None = None) -
 def error_response(error: EmulatorError, request_id: str) -> AppResponse:
     """Neon's `GeneralError` body."""
     payload = {"code": error.code, "message": error.message, "request_id": request_id}
-    return json_response(error.status, payload, request_id)
+    response = json_response(error.status, payload, request_id)
+    if isinstance(error, MethodNotAllowed):
+        response.headers.append(("Allow", ", ".join(error.allowed)))
+    return response
+
+
+def too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(f"request body is larger than {MAX_BODY_BYTES} bytes")

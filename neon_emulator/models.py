@@ -11,8 +11,6 @@ from dataclasses import dataclass, field, replace
 from neon_emulator.operations import Operation
 from neon_emulator.requests import DefaultEndpointSettings, EndpointSettings, ProjectSettings
 
-CREATION_SOURCE = "console"
-
 
 @dataclass
 class Transition:

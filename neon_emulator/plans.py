@@ -1,8 +1,10 @@
-"""Neon plan limits and the fixed region list the emulator accepts."""
+"""Neon plan limits, which plan applies to which organization, and the fixed region list the emulator accepts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,13 +18,53 @@ class Plan:
     max_autoscaling_cu: float
     max_projects: int
     subscription_type: str
+    # Backups (docs "Backup & restore"): manual snapshots per project; schedules on paid plans only.
+    max_manual_snapshots: int
+    backup_schedules: bool
 
 
 PLANS: dict[str, Plan] = {
-    "free": Plan("free", 21_600, 21_600, 10, 0, False, 2.0, 100, "free_v3"),
-    "launch": Plan("launch", 604_800, 86_400, 10, 2, False, 16.0, 100, "launch_v3"),
-    "scale": Plan("scale", 2_592_000, 86_400, 25, 5, True, 16.0, 1000, "scale_v3"),
+    "free": Plan("free", 21_600, 21_600, 10, 0, False, 2.0, 100, "free_v3", 1, False),
+    "launch": Plan("launch", 604_800, 86_400, 10, 2, False, 16.0, 100, "launch_v3", 100, True),
+    "scale": Plan("scale", 2_592_000, 86_400, 25, 5, True, 16.0, 1000, "scale_v3", 100, True),
 }
+ORG_ID = re.compile(r"^[a-z0-9-]{1,60}$")
+
+
+def plan_named(name: str) -> Plan:
+    if name not in PLANS:
+        raise ValueError(f"unknown plan {name!r}; choose one of {', '.join(sorted(PLANS))}")
+    return PLANS[name]
+
+
+@dataclass
+class PlanBook:
+    """The plan of each organization. Projects without `org_id`, or in an organization nobody declared,
+    get the default plan (`--plan`), so a single-plan emulator behaves as before."""
+
+    default: Plan
+    orgs: dict[str, Plan] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, default: str, orgs: Mapping[str, str] | None = None) -> PlanBook:
+        book = cls(plan_named(default))
+        book.set_orgs(orgs or {})
+        return book
+
+    def plan_for(self, org_id: str | None) -> Plan:
+        return self.orgs.get(org_id, self.default) if org_id else self.default
+
+    def set_orgs(self, orgs: Mapping[str, str]) -> None:
+        """Declare (or re-declare) organizations and their plans; others keep theirs."""
+        checked = {}
+        for org_id, name in orgs.items():
+            if not ORG_ID.match(org_id):
+                raise ValueError(f"organization id {org_id!r} must match ^[a-z0-9-]{{1,60}}$")
+            checked[org_id] = plan_named(name)
+        self.orgs.update(checked)
+
+    def names(self) -> dict[str, str]:
+        return {org_id: plan.name for org_id, plan in sorted(self.orgs.items())}
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from neon_emulator.builders import DEFAULT_PROVISIONER, new_branch, new_endpoint
+from neon_emulator.builders import (
+    DEFAULT_PROVISIONER,
+    DEFAULT_SETTINGS,
+    endpoint_defaults,
+    merge_settings,
+    new_branch,
+    new_endpoint,
+)
 from neon_emulator.core import BackendCore, synchronized
 from neon_emulator.errors import BadRequest, LimitExceeded, NotFound, PreconditionFailed, Unprocessable
 from neon_emulator.models import Database, Project, Role, project_view
 from neon_emulator.operations import Operation, OpStep
 from neon_emulator.pagination import check_limit, page
-from neon_emulator.plans import DEFAULT_REGION
+from neon_emulator.plans import DEFAULT_REGION, Plan
 from neon_emulator.requests import (
     BranchEndpointOptions,
-    DefaultEndpointSettings,
     ProjectBranchSpec,
+    ProjectCreate,
     ProjectCreateRequest,
-    ProjectSettings,
     ProjectUpdateRequest,
 )
 from neon_emulator.results import OperationPage, ProjectChanged, ProjectCreated, ProjectPage
@@ -25,33 +31,32 @@ from neon_emulator.rules import check_compute, check_history, check_pg_name, che
 
 
 class ProjectsMixin(BackendCore):
+    def _check_new_project(self, spec: ProjectCreate, plan: Plan) -> tuple[str, int, ProjectBranchSpec]:
+        """Everything that can refuse a project create, before anything is made: (region, history, branch)."""
+        region = spec.region_id or DEFAULT_REGION
+        check_region(region)
+        history = spec.history_retention_seconds
+        history = plan.default_history_seconds if history is None else history
+        check_history(plan, history)
+        check_settings(plan, spec.settings)
+        if sum(1 for project in self.projects.values() if project.org_id == spec.org_id) >= plan.max_projects:
+            raise LimitExceeded(f"the {plan.name} plan allows at most {plan.max_projects} projects")
+        branch = spec.branch or ProjectBranchSpec()
+        database_name = branch.database_name or "neondb"
+        branch = branch.model_copy(
+            update={"database_name": database_name, "role_name": branch.role_name or f"{database_name}_owner"}
+        )
+        check_pg_name("database", database_name)
+        check_pg_name("role", str(branch.role_name))
+        return region, history, branch
+
     @synchronized
     def create_project(self, request: ProjectCreateRequest | None = None) -> ProjectCreated:
         spec = (request or ProjectCreateRequest()).project
-        plan, now = self.plan, self.now()
-        region = spec.region_id or DEFAULT_REGION
-        check_region(region)
-        history = (
-            plan.default_history_seconds if spec.history_retention_seconds is None else spec.history_retention_seconds
-        )
-        check_history(plan, history)
-        check_settings(plan, spec.settings)
-        defaults = spec.default_endpoint_settings or DefaultEndpointSettings()
-        defaults = defaults.model_copy(
-            update={
-                "autoscaling_limit_min_cu": defaults.autoscaling_limit_min_cu or spec.autoscaling_limit_min_cu,
-                "autoscaling_limit_max_cu": defaults.autoscaling_limit_max_cu or spec.autoscaling_limit_max_cu,
-            }
-        )
+        plan, now = self.plan_for(spec.org_id), self.now()
+        region, history, branch_spec = self._check_new_project(spec, plan)
+        defaults = endpoint_defaults(spec, plan)
         check_compute(plan, defaults.autoscaling_limit_min_cu, defaults.autoscaling_limit_max_cu)
-        if len(self.projects) >= plan.max_projects:
-            raise LimitExceeded(f"the {plan.name} plan allows at most {plan.max_projects} projects")
-        branch_spec = spec.branch or ProjectBranchSpec()
-        database_name = branch_spec.database_name or "neondb"
-        role_name = branch_spec.role_name or f"{database_name}_owner"
-        check_pg_name("database", database_name)
-        check_pg_name("role", role_name)
-
         project_id = self.ids.project_id()
         project = Project(
             id=project_id,
@@ -61,25 +66,24 @@ class ProjectsMixin(BackendCore):
             provisioner=spec.provisioner or DEFAULT_PROVISIONER,
             store_passwords=spec.store_passwords,
             history_retention_seconds=history,
-            settings=spec.settings or ProjectSettings(),
+            settings=merge_settings(DEFAULT_SETTINGS, spec.settings),
             default_endpoint_settings=defaults,
             created_at=now,
             updated_at=now,
             org_id=spec.org_id,
         )
-        branch = new_branch(self.ids, project, branch_spec.name or "main", now)
+        return deepcopy(self._populate_project(project, branch_spec, plan))
+
+    def _populate_project(self, project: Project, spec: ProjectBranchSpec, plan: Plan) -> ProjectCreated:
+        """The default branch with its role, database and read-write endpoint, and the two operations."""
+        now, role_name, database_name = project.created_at, str(spec.role_name), str(spec.database_name)
+        branch = new_branch(self.ids, project, spec.name or "main", now)
         branch.default = True
-        branch.annotation = dict(branch_spec.annotations or {})
+        branch.annotation = dict(spec.annotations or {})
         role = Role(branch.id, role_name, self.ids.password(), now, now)
         database = Database(self.ids.database_id(), branch.id, database_name, role_name, now, now)
-        endpoint = new_endpoint(
-            self.ids,
-            plan,
-            project,
-            branch_id=branch.id,
-            options=BranchEndpointOptions(type="read_write"),
-            now=now,
-        )
+        options = BranchEndpointOptions(type="read_write")
+        endpoint = new_endpoint(self.ids, plan, project, branch_id=branch.id, options=options, now=now)
         if self.postgres is not None:
             self.postgres.create_role(branch.id, role.name, role.password)
             self.postgres.create_database(branch.id, database.name, role.name)
@@ -88,17 +92,12 @@ class ProjectsMixin(BackendCore):
         project.branches[branch.id] = branch
         project.endpoints[endpoint.id] = endpoint
         self.projects[project.id] = project
-        operations = self._schedule(
-            project,
-            [
-                OpStep("create_timeline", branch.id),
-                OpStep("start_compute", branch.id, endpoint.id),
-            ],
-        )
+        steps = [OpStep("create_timeline", branch.id), OpStep("start_compute", branch.id, endpoint.id)]
+        operations = self._schedule(project, steps)
         branch.state.move("ready", operations[0].end_at, now)
         endpoint.state.move("active", operations[1].end_at, now)
         details = self._connection_details(endpoint, role, database)
-        return deepcopy(ProjectCreated(project, branch, [endpoint], [database], [role], operations, [details]))
+        return ProjectCreated(project, branch, [endpoint], [database], [role], operations, [details])
 
     @synchronized
     def list_projects(
@@ -133,19 +132,17 @@ class ProjectsMixin(BackendCore):
 
     @synchronized
     def update_project(self, project_id: str, request: ProjectUpdateRequest) -> ProjectChanged:
-        project, change, plan = self._project(project_id), request.project, self.plan
+        project, change = self._project(project_id), request.project
+        plan = self._plan_of(project)
         steps: list[OpStep] = []
         history = change.history_retention_seconds
         if history is not None:
             check_history(plan, history)
             if history != project.history_retention_seconds:
                 steps.append(OpStep("apply_storage_config"))
-        settings = project.settings
+        settings = merge_settings(project.settings, change.settings)
         if change.settings is not None:
-            settings = settings.model_copy(
-                update={name: getattr(change.settings, name) for name in change.settings.model_fields_set}
-            )
-            check_settings(plan, settings)
+            check_settings(plan, settings, before=project.settings)
         defaults = project.default_endpoint_settings
         if change.default_endpoint_settings is not None:
             new = change.default_endpoint_settings

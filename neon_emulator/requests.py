@@ -1,32 +1,50 @@
 """Request bodies, parsed at the boundary into pydantic models (field names and ranges from Neon's spec).
 
-Unknown fields are ignored, as Neon's API does. `parse_body` turns validation failures into a 400 that
-names the offending field.
+Unknown fields are ignored, as Neon's API does; an explicit `null` is refused unless the field says it
+may be cleared (`nullable`), and so are non-finite numbers. `parse_body` turns validation failures into
+a 400 that names the offending field.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from neon_emulator.errors import BadRequest
+from neon_emulator.validation import BranchName, IpEntry, Lsn, PgName, ResourceId, RoleName, Timestamp
 
-ComputeUnit = Annotated[float, Field(ge=0.25)]
+# Neon's CU sizes: 0.25 up to 56 (fixed sizes above autoscaling's 16).
+ComputeUnit = Annotated[float, Field(ge=0.25, le=56)]
 SuspendTimeout = Annotated[int, Field(ge=-1, le=604_800)]
 PgVersion = Annotated[int, Field(ge=14, le=18)]
-ResourceId = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,60}$")]
-BranchName = Annotated[str, Field(min_length=1, max_length=256)]
-PgName = Annotated[str, Field(min_length=1)]
 EndpointType = Literal["read_only", "read_write"]
+# The Provisioner values Neon documents.
+Provisioner = Literal["k8s-pod", "k8s-neonvm", "serverless-platform", "docker"]
+# AnnotationValueData: at most 50 string properties.
+Annotations = Annotated[dict[str, str], Field(max_length=50)]
+
+
+WIRE = {"source": "wire"}
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null(cls, data: Any, info: ValidationInfo) -> Any:
+        """On the wire only (`parse_body`): the emulator's own constructors pass None for "not set"."""
+        if isinstance(data, dict) and info.context == WIRE:
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in cls.nullable:
+                    raise ValueError(f"{name} must not be null")
+        return data
 
 
 class AllowedIps(_Model):
-    ips: list[str] | None = None
+    ips: list[IpEntry] | None = None
     protected_branches_only: bool | None = None
 
 
@@ -77,16 +95,16 @@ class EndpointSettings(_Model):
 
 class ProjectBranchSpec(_Model):
     name: BranchName | None = None
-    role_name: PgName | None = None
+    role_name: RoleName | None = None
     database_name: PgName | None = None
-    annotations: dict[str, str] | None = None
+    annotations: Annotations | None = None
 
 
 class ProjectCreate(_Model):
     name: BranchName | None = None
     region_id: str | None = None
     pg_version: PgVersion = 17
-    provisioner: str | None = None
+    provisioner: Provisioner | None = None
     store_passwords: bool = True
     history_retention_seconds: Annotated[int, Field(ge=0, le=2_592_000)] | None = None
     org_id: ResourceId | None = None
@@ -116,12 +134,12 @@ class ProjectUpdateRequest(_Model):
 class BranchCreate(_Model):
     parent_id: ResourceId | None = None
     name: BranchName | None = None
-    parent_lsn: str | None = None
-    parent_timestamp: AwareDatetime | None = None
+    parent_lsn: Lsn | None = None
+    parent_timestamp: Timestamp | None = None
     protected: bool | None = None
     archived: bool | None = None
     init_source: Literal["parent-data", "schema-only"] | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: Timestamp | None = None
 
 
 class BranchEndpointOptions(_Model):
@@ -129,21 +147,22 @@ class BranchEndpointOptions(_Model):
     settings: EndpointSettings | None = None
     autoscaling_limit_min_cu: ComputeUnit | None = None
     autoscaling_limit_max_cu: ComputeUnit | None = None
-    provisioner: str | None = None
+    provisioner: Provisioner | None = None
     suspend_timeout_seconds: SuspendTimeout | None = None
 
 
 class BranchCreateRequest(_Model):
     branch: BranchCreate = Field(default_factory=BranchCreate)
     endpoints: list[BranchEndpointOptions] = Field(default_factory=list)
-    annotation_value: dict[str, str] | None = None
+    annotation_value: Annotations | None = None
 
 
 class BranchUpdate(_Model):
+    # Explicit null clears the expiration; check `model_fields_set` to tell it from "not given".
+    nullable = frozenset({"expires_at"})
     name: BranchName | None = None
     protected: bool | None = None
-    # Explicit null clears the expiration; check `model_fields_set` to tell it from "not given".
-    expires_at: AwareDatetime | None = None
+    expires_at: Timestamp | None = None
 
 
 class BranchUpdateRequest(_Model):
@@ -152,14 +171,14 @@ class BranchUpdateRequest(_Model):
 
 class BranchRestoreRequest(_Model):
     source_branch_id: ResourceId
-    source_lsn: str | None = None
-    source_timestamp: AwareDatetime | None = None
+    source_lsn: Lsn | None = None
+    source_timestamp: Timestamp | None = None
     preserve_under_name: BranchName | None = None
 
 
 class DatabaseCreate(_Model):
     name: PgName
-    owner_name: PgName
+    owner_name: RoleName
 
 
 class DatabaseCreateRequest(_Model):
@@ -176,7 +195,7 @@ class DatabaseUpdateRequest(_Model):
 
 
 class RoleCreate(_Model):
-    name: PgName
+    name: RoleName
     no_login: bool = False
 
 
@@ -188,7 +207,7 @@ class _EndpointFields(_Model):
     settings: EndpointSettings | None = None
     autoscaling_limit_min_cu: ComputeUnit | None = None
     autoscaling_limit_max_cu: ComputeUnit | None = None
-    provisioner: str | None = None
+    provisioner: Provisioner | None = None
     pooler_enabled: bool | None = None
     pooler_mode: Literal["transaction"] | None = None
     disabled: bool | None = None
@@ -218,10 +237,15 @@ class EndpointUpdateRequest(_Model):
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_body(model: type[M], body: object) -> M:
-    """Validate a decoded JSON body; a failure becomes a 400 naming the first bad field."""
+def parse_body(model: type[M], body: object, *, required: bool = True) -> M:
+    """Validate a decoded JSON body; a failure becomes a 400 naming the first bad field.
+
+    `required`: the spec marks the request body required, so an empty request is refused.
+    """
+    if body is None and required:
+        raise BadRequest("invalid request body: a JSON body is required")
     try:
-        return model.model_validate({} if body is None else body)
+        return model.model_validate({} if body is None else body, context=WIRE)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"

@@ -24,6 +24,7 @@ from neon_emulator.wire import (
 
 if TYPE_CHECKING:
     from neon_emulator.backend import NeonBackend
+    from neon_emulator.models import Project
 
 
 class Query:
@@ -81,11 +82,15 @@ def operations(ops: list[Any]) -> list[JSON]:
     return [operation_json(op) for op in ops]
 
 
+def _project_json(call: Call, project: Project) -> JSON:
+    return project_json(project, call.backend.plan_for(project.org_id))
+
+
 def create_project(call: Call) -> Reply:
     result = call.backend.create_project(parse_body(ProjectCreateRequest, call.body))
     return ok(
         {
-            "project": project_json(result.project, call.backend.plan),
+            "project": _project_json(call, result.project),
             "connection_uris": [connection_json(details) for details in result.connection_uris],
             "roles": [role_json(role, password=role.password) for role in result.roles],
             "databases": [database_json(database) for database in result.databases],
@@ -113,7 +118,7 @@ def list_projects(call: Call) -> Reply:
 
 
 def get_project(call: Call) -> Reply:
-    return ok({"project": project_json(call.backend.get_project(call.params["project_id"]), call.backend.plan)})
+    return ok({"project": _project_json(call, call.backend.get_project(call.params["project_id"]))})
 
 
 def update_project(call: Call) -> Reply:
@@ -121,14 +126,14 @@ def update_project(call: Call) -> Reply:
     result = call.backend.update_project(call.params["project_id"], request)
     return ok(
         {
-            "project": project_json(result.project, call.backend.plan),
+            "project": _project_json(call, result.project),
             "operations": operations(result.operations),
         }
     )
 
 
 def delete_project(call: Call) -> Reply:
-    return ok({"project": project_json(call.backend.delete_project(call.params["project_id"]), call.backend.plan)})
+    return ok({"project": _project_json(call, call.backend.delete_project(call.params["project_id"]))})
 
 
 def get_connection_uri(call: Call) -> Reply:

@@ -50,7 +50,7 @@ def _role_reply(result: RoleChanged | None, status: int = 200) -> Reply:
 
 
 def create_branch(call: Call) -> Reply:
-    request = parse_body(BranchCreateRequest, call.body)
+    request = parse_body(BranchCreateRequest, call.body, required=False)
     result = call.backend.create_project_branch(call.params["project_id"], request)
     body = {
         "branch": branch_json(result.branch),

@@ -34,7 +34,7 @@ class RestoreMixin(BackendCore):
             raise BadRequest(f"branch {branch_id} has child branches: pass preserve_under_name to keep them")
         if request.preserve_under_name is not None:
             ensure_name_free(project, request.preserve_under_name)
-            check_branch_quota(self.plan, project)
+            check_branch_quota(self._plan_of(project), project)
         point = resolve_point(project, source, request.source_timestamp, request.source_lsn, now, prefix="source")
         self._ensure_unlocked(project)
 

@@ -107,7 +107,8 @@ def resolve(method: str, path: str) -> tuple[Route, dict[str, str]]:
         if route.method == method:
             return route, params
     if candidates:
-        raise MethodNotAllowed(f"method {method} is not allowed on {path}")
+        allowed = sorted({route.method for route, _ in candidates})
+        raise MethodNotAllowed(f"method {method} is not allowed on {path}; allowed: {', '.join(allowed)}", allowed)
     raise NotFound(f"no route for {method} {path}")
 
 

@@ -10,9 +10,11 @@ from neon_emulator.models import Branch, Project
 from neon_emulator.plans import REGION_IDS, Plan
 from neon_emulator.requests import ProjectSettings
 from neon_emulator.timeutil import parse_lsn, rfc3339, time_of_lsn
+from neon_emulator.validation import check_pg_identifier, check_role_name
 
-MAX_PG_NAME_BYTES = 63
 MAX_EXPIRY_SECONDS = 30 * 86_400
+# Neon: "the difference between your maximum and minimum compute size cannot exceed 8 CU".
+MAX_AUTOSCALING_SPAN_CU = 8.0
 
 
 def check_region(region_id: str) -> None:
@@ -28,15 +30,24 @@ def check_history(plan: Plan, seconds: int) -> None:
         )
 
 
-def check_settings(plan: Plan, settings: ProjectSettings | None) -> None:
+def check_settings(plan: Plan, settings: ProjectSettings | None, *, before: ProjectSettings | None = None) -> None:
     allowed = settings.allowed_ips if settings else None
     if allowed is not None and allowed.ips and not plan.ip_allow:
         raise Unprocessable(f"settings.allowed_ips (IP Allow) is not available on the {plan.name} plan")
+    was_logical = bool(before and before.enable_logical_replication)
+    if was_logical and settings is not None and settings.enable_logical_replication is False:
+        # Neon: enabling logical replication sets wal_level=logical and cannot be reverted.
+        raise Unprocessable("settings.enable_logical_replication cannot be turned off once enabled")
 
 
 def check_compute(plan: Plan, min_cu: float | None, max_cu: float | None) -> None:
     if min_cu is not None and max_cu is not None and min_cu > max_cu:
         raise BadRequest(f"autoscaling_limit_min_cu {min_cu} is greater than autoscaling_limit_max_cu {max_cu}")
+    if min_cu is not None and max_cu is not None and max_cu - min_cu > MAX_AUTOSCALING_SPAN_CU:
+        raise BadRequest(
+            f"autoscaling range {min_cu}-{max_cu} CU is wider than {MAX_AUTOSCALING_SPAN_CU:g} CU "
+            "(autoscaling_limit_max_cu - autoscaling_limit_min_cu)"
+        )
     for value in (min_cu, max_cu):
         if value is not None and value > plan.max_autoscaling_cu:
             raise LimitExceeded(
@@ -45,8 +56,11 @@ def check_compute(plan: Plan, min_cu: float | None, max_cu: float | None) -> Non
 
 
 def check_pg_name(kind: str, name: str) -> None:
-    if len(name.encode()) > MAX_PG_NAME_BYTES:
-        raise BadRequest(f"{kind} name {name!r} is longer than {MAX_PG_NAME_BYTES} bytes")
+    """For names the emulator derives (a project's default role is `{database_name}_owner`)."""
+    try:
+        (check_role_name if kind == "role" else check_pg_identifier)(name)
+    except ValueError as exc:
+        raise BadRequest(f"{kind} name {name!r}: {exc}") from None
 
 
 def check_branch_quota(plan: Plan, project: Project, adding: int = 1) -> None:

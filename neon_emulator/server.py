@@ -5,13 +5,18 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import uuid
+from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import cast
 
-from neon_emulator.app import ADMIN_PREFIX, API_PREFIX, EmulatorApp
+from neon_emulator.app import ADMIN_PREFIX, API_PREFIX, EmulatorApp, logger
 from neon_emulator.backend import NeonBackend
-from neon_emulator.messages import AppRequest
+from neon_emulator.errors import EmulatorError
+from neon_emulator.framing import read_body
+from neon_emulator.messages import MAX_BODY_BYTES, AppRequest, AppResponse, error_response
 
 
 class _Server(ThreadingHTTPServer):
@@ -47,29 +52,54 @@ class _Handler(BaseHTTPRequestHandler):
             server.open_connections.discard(self.connection)
         super().finish()
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Every method reaches the app (HEAD, OPTIONS, TRACE, ... answer a JSON 405 there), instead
+        # of the standard library's 501 HTML page for methods without a `do_` handler.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        path, _, query = self.path.partition("?")
         headers = {name.lower(): value for name, value in self.headers.items()}
-        response = cast(_Server, self.server).app.handle(AppRequest(self.command, path, query, headers, body))
+        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        try:
+            body = read_body(headers, self.rfile, MAX_BODY_BYTES)
+        except EmulatorError as error:  # bad framing: answer, then drop the unread rest
+            self.close_connection = True
+            self._send(error_response(error, request_id))
+            return
+        path, _, query = self.path.partition("?")
+        try:
+            response = cast(_Server, self.server).app.handle(AppRequest(self.command, path, query, headers, body))
+        except Exception as exc:  # a bug in the emulator: Neon's 500 shape, the type only in the log
+            logger.error("unhandled %s while serving %s", type(exc).__name__, self.command)
+            response = error_response(EmulatorError("internal server error"), request_id)
         if response.drop:
             # Close without a byte of response: the client sees a disconnected server.
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        self._send(response)
+
+    def _send(self, response: AppResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":  # a HEAD answer carries the headers only
+            with contextlib.suppress(OSError):
+                self.wfile.write(response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:  # noqa: ARG002
+        """Protocol errors the standard library detects (bad request line, headers too long...) as JSON."""
+        self.close_connection = True
+        status = HTTPStatus(code)
+        error = EmulatorError(message or status.phrase, status=code, code=status.name)
+        self._send(error_response(error, str(uuid.uuid4())))
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: the request log is kept by the app (and paths could carry names worth keeping quiet)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from neon_emulator.errors import BadRequest
+from neon_emulator.validation import LSN_PATTERN
 
 # WAL grows at this rate in the emulator; only ordering and the LSN <-> time mapping matter.
 LSN_BYTES_PER_SECOND = 1_000_000
@@ -14,10 +15,6 @@ LSN_ORIGIN = 0x0100_0000
 def rfc3339(ts: float) -> str:
     """Format epoch seconds as Neon does: UTC, second precision, `Z` suffix."""
     return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def to_epoch(value: datetime) -> float:
-    return value.timestamp()
 
 
 def month_bounds(ts: float) -> tuple[float, float]:
@@ -33,13 +30,11 @@ def format_lsn(value: int) -> str:
 
 
 def parse_lsn(text: str, *, field: str) -> int:
-    high, sep, low = text.partition("/")
-    try:
-        if not sep:
-            raise ValueError(text)
-        return (int(high, 16) << 32) | int(low, 16)
-    except ValueError:
-        raise BadRequest(f"{field}: invalid LSN {text!r}, expected the form 0/1A2B3C4") from None
+    """`X/Y` with two hex numbers of up to 8 digits (PostgreSQL's 64-bit LSN), else a 400."""
+    if not LSN_PATTERN.match(text):
+        raise BadRequest(f"{field}: invalid LSN {text!r}, expected the form 0/1A2B3C4")
+    high, _, low = text.partition("/")
+    return (int(high, 16) << 32) | int(low, 16)
 
 
 def lsn_at(origin: float, ts: float) -> int:

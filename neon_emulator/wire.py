@@ -12,6 +12,8 @@ from neon_emulator.timeutil import month_bounds, rfc3339
 
 JSON = dict[str, Any]
 REDACTED = "REDACTED"
+# Neon reports how an object was made; everything the API creates says "console", as in Neon's examples.
+CREATION_SOURCE = "console"
 BRANCH_LOGICAL_SIZE_LIMIT_MIB = 512 * 1024
 
 
@@ -39,11 +41,14 @@ def _project_common(project: Project) -> JSON:
         "branch_logical_size_limit_bytes": BRANCH_LOGICAL_SIZE_LIMIT_MIB * 1024 * 1024,
         "store_passwords": project.store_passwords,
         "cpu_used_sec": 0,
-        "creation_source": "console",
+        "creation_source": CREATION_SOURCE,
         "history_retention_seconds": project.history_retention_seconds,
         "created_at": rfc3339(project.created_at),
         "updated_at": rfc3339(project.updated_at),
-        "owner_id": project.owner_id,
+        "synthetic_storage_size": 0,
+        # Neon: an organization's project is owned by the organization.
+        "owner_id": project.org_id or project.owner_id,
+        "quota_reset_at": rfc3339(month_bounds(project.created_at)[1]),
     }
     return _optional(payload, org_id=project.org_id)
 
@@ -58,7 +63,6 @@ def project_json(project: Project, plan: Plan) -> JSON:
             "written_data_bytes": 0,
             "data_transfer_bytes": 0,
             "data_storage_bytes_hour": 0,
-            "synthetic_storage_size": 0,
             "consumption_period_start": rfc3339(start),
             "consumption_period_end": rfc3339(end),
             "owner": {
@@ -86,7 +90,7 @@ def branch_json(branch: Branch) -> JSON:
         "current_state": branch.state.current,
         "state_changed_at": rfc3339(branch.state.changed_at),
         "logical_size": branch.logical_size,
-        "creation_source": "console",
+        "creation_source": CREATION_SOURCE,
         "primary": branch.default,
         "default": branch.default,
         "protected": branch.protected,
@@ -136,7 +140,7 @@ def endpoint_json(endpoint: Endpoint) -> JSON:
         "pooler_mode": endpoint.pooler_mode,
         "disabled": endpoint.disabled,
         "passwordless_access": endpoint.passwordless_access,
-        "creation_source": "console",
+        "creation_source": CREATION_SOURCE,
         "created_at": rfc3339(endpoint.created_at),
         "updated_at": rfc3339(endpoint.updated_at),
         "proxy_host": region_domain(endpoint.region_id),

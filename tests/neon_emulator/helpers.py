@@ -9,6 +9,15 @@ import httpx
 from tests.support.clock import FakeClock
 
 SETTLE_SECONDS = 60.0
+# A project's `settings` when created without any: the values in Neon's API reference examples.
+NEON_DEFAULT_SETTINGS = {
+    "allowed_ips": {"ips": [], "protected_branches_only": False},
+    "enable_logical_replication": False,
+    "maintenance_window": {"weekdays": [5], "start_time": "19:00", "end_time": "20:00"},
+    "block_public_connections": False,
+    "block_vpc_connections": False,
+    "hipaa": False,
+}
 
 
 def settle(clock: FakeClock) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from neon_emulator import EmulatorTransport, NeonBackend
 from tests.neon_emulator.conftest import API_KEY, BASE_URL
-from tests.neon_emulator.helpers import create_project, error_of
+from tests.neon_emulator.helpers import NEON_DEFAULT_SETTINGS, create_project, error_of
 from tests.support.clock import FakeClock
 
 
@@ -128,7 +128,11 @@ def test_admin_state__dumps_every_field_with_passwords_redacted(
     assert password not in json.dumps(state)
     (project,) = state["projects"]
     assert project["project"]["history_retention_seconds"] == 7200
-    assert project["project"]["settings"] == {"allowed_ips": {"ips": ["192.0.2.1"]}}
+    # What was set, completed with Neon's defaults (issue 12: real Neon always sends them).
+    assert project["project"]["settings"] == {
+        **NEON_DEFAULT_SETTINGS,
+        "allowed_ips": {"ips": ["192.0.2.1"], "protected_branches_only": False},
+    }
     (branch,) = project["branches"]
     assert branch["branch"]["name"] == "main"
     assert branch["branch"]["protected"] is False

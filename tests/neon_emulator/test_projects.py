@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from neon_emulator import NeonBackend
-from tests.neon_emulator.helpers import create_project, error_of, settle
+from tests.neon_emulator.helpers import NEON_DEFAULT_SETTINGS, create_project, error_of, settle
 from tests.support.clock import FakeClock
 
 
@@ -222,7 +222,8 @@ def test_update_project__name_and_settings_merge_without_operations(client: http
     assert result["operations"] == []
     assert result["project"]["name"] == "renamed"
     assert result["project"]["settings"] == {
-        "allowed_ips": {"ips": ["10.0.0.1"]},
+        **NEON_DEFAULT_SETTINGS,
+        "allowed_ips": {"ips": ["10.0.0.1"], "protected_branches_only": False},
         "enable_logical_replication": True,
     }
 
