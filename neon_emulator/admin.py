@@ -23,6 +23,7 @@ from neon_emulator.wire import (
     operation_json,
     project_json,
     role_json,
+    snapshot_json,
 )
 
 if TYPE_CHECKING:
@@ -71,9 +72,11 @@ def project_dump(project: Project, backend: NeonBackend) -> JSON:
                     role_json(role, password=REDACTED if role.password is not None else None)
                     for role in branch.roles.values()
                 ],
+                "backup_schedule": [item.model_dump(exclude_none=True) for item in branch.backup_schedule],
             }
             for branch in project.branches.values()
         ],
+        "snapshots": [snapshot_json(snapshot) for snapshot in project.snapshots.values()],
         "endpoints": [endpoint_json(endpoint) for endpoint in project.endpoints.values()],
         "operations": [operation_json(operation) for operation in project.operations],
     }

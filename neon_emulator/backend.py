@@ -12,9 +12,10 @@ from neon_emulator.models import Project
 from neon_emulator.plans import REGIONS, Region
 from neon_emulator.projects import ProjectsMixin
 from neon_emulator.restore import RestoreMixin
+from neon_emulator.snapshot_restore import SnapshotRestoreMixin
 
 
-class NeonBackend(ProjectsMixin, BranchesMixin, RestoreMixin, DatabasesMixin, EndpointsMixin):
+class NeonBackend(ProjectsMixin, BranchesMixin, RestoreMixin, DatabasesMixin, EndpointsMixin, SnapshotRestoreMixin):
     """Stateful, thread-safe model of the Neon API v2; methods are named after API operations.
 
     `clock` returns epoch seconds and is the only source of time: operation progress, branch expiry

@@ -152,7 +152,11 @@ class BackendCore:
                 branch.settle(now)
             for endpoint in project.endpoints.values():
                 endpoint.settle(now)
+            self._run_schedules(project, now)
             self._expire_branches(project, now)
+
+    def _run_schedules(self, project: Project, now: float) -> None:
+        """Scheduled snapshots and their expiry (implemented by the snapshots mixin)."""
 
     def _expire_branches(self, project: Project, now: float) -> None:
         """Neon deletes a branch once its `expires_at` passes; children go before parents."""

@@ -23,7 +23,7 @@ def _ensure_single_writer(project: Project, branch_id: str, endpoint_type: str, 
         raise Conflict(f"branch {branch_id} already has a read_write endpoint ({existing.id})")
 
 
-def _running(endpoint: Endpoint) -> bool:
+def running(endpoint: Endpoint) -> bool:
     return endpoint.state.current != "idle" or endpoint.state.pending is not None
 
 
@@ -89,7 +89,7 @@ class EndpointsMixin(BackendCore):
             value = getattr(change, name)
             if value is not None:
                 setattr(endpoint, name, value)
-        if change.disabled and _running(endpoint):
+        if change.disabled and running(endpoint):
             return self._transition(project, endpoint, ["suspend_compute"], "idle")
         # Neon wakes an idle compute briefly to apply the new configuration.
         return self._transition(project, endpoint, ["apply_config"], endpoint.state.pending or endpoint.state.current)
@@ -105,7 +105,7 @@ class EndpointsMixin(BackendCore):
             raise Unprocessable(
                 f"endpoint {endpoint_id} belongs to protected branch {endpoint.branch_id} and cannot be deleted"
             )
-        steps = ["suspend_compute"] if _running(endpoint) else []
+        steps = ["suspend_compute"] if running(endpoint) else []
         if steps:
             self._ensure_unlocked(project)
         del project.endpoints[endpoint_id]

@@ -77,6 +77,9 @@ class IdFactory:
     def endpoint_id(self) -> str:
         return self._unique("ep")
 
+    def snapshot_id(self) -> str:
+        return self._unique("snap")
+
     def database_id(self) -> int:
         return int(self._unique("database"))
 

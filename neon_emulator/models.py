@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from neon_emulator.operations import Operation
 from neon_emulator.requests import DefaultEndpointSettings, EndpointSettings, ProjectSettings
+from neon_emulator.requests_snapshots import BackupScheduleItem
 
 
 @dataclass
@@ -113,9 +114,35 @@ class Branch:
     roles: dict[str, Role] = field(default_factory=dict)
     # Names deleted from this branch ("database:x", "role:y"): a repeated DELETE answers 204.
     gone: set[str] = field(default_factory=set)
+    backup_schedule: list[BackupScheduleItem] = field(default_factory=list)
+    # Scheduled snapshots are due after this moment (when the schedule was set, then the last check).
+    schedule_checked_at: float = 0.0
+    # A branch made by a snapshot restore: `restored`, then `finalized` once it replaced its target.
+    restore_status: str | None = None
+    restored_from: str | None = None  # the snapshot's id
+    restored_as: str | None = None  # the id of the branch it replaced (set by finalize)
+    restore_target_id: str | None = None  # the branch finalize replaces
 
     def settle(self, now: float) -> None:
         self.state.settle(now)
+
+
+@dataclass
+class Snapshot:
+    """A copy of a root branch's roles and databases (and, with real PostgreSQL, their data) at `timestamp`."""
+
+    id: str
+    project_id: str
+    name: str
+    source_branch_id: str
+    created_at: float
+    timestamp: float
+    lsn: str
+    manual: bool
+    full_size: int
+    expires_at: float | None = None
+    databases: dict[str, Database] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +165,7 @@ class Project:
     operations: list[Operation] = field(default_factory=list)
     # Branch and endpoint ids deleted from this project: a repeated DELETE answers 204.
     gone: set[str] = field(default_factory=set)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)
 
     @property
     def default_branch(self) -> Branch:
@@ -162,7 +190,7 @@ def project_view(project: Project) -> Project:
 
     Safe because settings models are replaced, never mutated in place.
     """
-    return replace(project, branches={}, endpoints={}, operations=[], gone=set())
+    return replace(project, branches={}, endpoints={}, operations=[], gone=set(), snapshots={})
 
 
 @dataclass(frozen=True)

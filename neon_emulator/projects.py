@@ -17,7 +17,7 @@ from neon_emulator.core import BackendCore, synchronized
 from neon_emulator.errors import BadRequest, LimitExceeded, NotFound, PreconditionFailed, Unprocessable
 from neon_emulator.models import Database, Project, Role, project_view
 from neon_emulator.operations import Operation, OpStep
-from neon_emulator.pagination import check_limit, page
+from neon_emulator.pagination import check_limit, decode_cursor, page
 from neon_emulator.plans import DEFAULT_REGION, Plan
 from neon_emulator.requests import (
     BranchEndpointOptions,
@@ -125,6 +125,14 @@ class ProjectsMixin(BackendCore):
             limit=limit or 10,
         )
         return ProjectPage([project_view(project) for project in chosen], last)
+
+    @synchronized
+    def list_shared_projects(self, *, cursor: str | None = None, limit: int | None = 10) -> ProjectPage:
+        """Projects shared with this account by others: none, as sharing is not modelled."""
+        check_limit(limit, 400)
+        if cursor:
+            decode_cursor("projects", cursor)
+        return ProjectPage([], None)
 
     @synchronized
     def get_project(self, project_id: str) -> Project:

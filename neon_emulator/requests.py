@@ -28,7 +28,7 @@ Annotations = Annotated[dict[str, str], Field(max_length=50)]
 WIRE = {"source": "wire"}
 
 
-class _Model(BaseModel):
+class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
     nullable: ClassVar[frozenset[str]] = frozenset()
 
@@ -43,12 +43,12 @@ class _Model(BaseModel):
         return data
 
 
-class AllowedIps(_Model):
+class AllowedIps(Body):
     ips: list[IpEntry] | None = None
     protected_branches_only: bool | None = None
 
 
-class ProjectQuota(_Model):
+class ProjectQuota(Body):
     active_time_seconds: Annotated[int, Field(ge=0)] | None = None
     compute_time_seconds: Annotated[int, Field(ge=0)] | None = None
     written_data_bytes: Annotated[int, Field(ge=0)] | None = None
@@ -56,18 +56,18 @@ class ProjectQuota(_Model):
     logical_size_bytes: Annotated[int, Field(ge=0)] | None = None
 
 
-class MaintenanceWindow(_Model):
+class MaintenanceWindow(Body):
     weekdays: list[Annotated[int, Field(ge=1, le=7)]]
     start_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
     end_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
 
 
-class PreloadLibraries(_Model):
+class PreloadLibraries(Body):
     use_defaults: bool | None = None
     enabled_libraries: list[str] | None = None
 
 
-class ProjectSettings(_Model):
+class ProjectSettings(Body):
     quota: ProjectQuota | None = None
     allowed_ips: AllowedIps | None = None
     enable_logical_replication: bool | None = None
@@ -79,7 +79,7 @@ class ProjectSettings(_Model):
     preload_libraries: PreloadLibraries | None = None
 
 
-class DefaultEndpointSettings(_Model):
+class DefaultEndpointSettings(Body):
     pg_settings: dict[str, str] | None = None
     pgbouncer_settings: dict[str, str] | None = None
     autoscaling_limit_min_cu: ComputeUnit | None = None
@@ -87,20 +87,20 @@ class DefaultEndpointSettings(_Model):
     suspend_timeout_seconds: SuspendTimeout | None = None
 
 
-class EndpointSettings(_Model):
+class EndpointSettings(Body):
     pg_settings: dict[str, str] | None = None
     pgbouncer_settings: dict[str, str] | None = None
     preload_libraries: PreloadLibraries | None = None
 
 
-class ProjectBranchSpec(_Model):
+class ProjectBranchSpec(Body):
     name: BranchName | None = None
     role_name: RoleName | None = None
     database_name: PgName | None = None
     annotations: Annotations | None = None
 
 
-class ProjectCreate(_Model):
+class ProjectCreate(Body):
     name: BranchName | None = None
     region_id: str | None = None
     pg_version: PgVersion = 17
@@ -116,22 +116,22 @@ class ProjectCreate(_Model):
     autoscaling_limit_max_cu: ComputeUnit | None = None
 
 
-class ProjectCreateRequest(_Model):
+class ProjectCreateRequest(Body):
     project: ProjectCreate = Field(default_factory=ProjectCreate)
 
 
-class ProjectUpdate(_Model):
+class ProjectUpdate(Body):
     name: BranchName | None = None
     settings: ProjectSettings | None = None
     default_endpoint_settings: DefaultEndpointSettings | None = None
     history_retention_seconds: Annotated[int, Field(ge=0, le=2_592_000)] | None = None
 
 
-class ProjectUpdateRequest(_Model):
+class ProjectUpdateRequest(Body):
     project: ProjectUpdate
 
 
-class BranchCreate(_Model):
+class BranchCreate(Body):
     parent_id: ResourceId | None = None
     name: BranchName | None = None
     parent_lsn: Lsn | None = None
@@ -142,7 +142,7 @@ class BranchCreate(_Model):
     expires_at: Timestamp | None = None
 
 
-class BranchEndpointOptions(_Model):
+class BranchEndpointOptions(Body):
     type: EndpointType
     settings: EndpointSettings | None = None
     autoscaling_limit_min_cu: ComputeUnit | None = None
@@ -151,13 +151,13 @@ class BranchEndpointOptions(_Model):
     suspend_timeout_seconds: SuspendTimeout | None = None
 
 
-class BranchCreateRequest(_Model):
+class BranchCreateRequest(Body):
     branch: BranchCreate = Field(default_factory=BranchCreate)
     endpoints: list[BranchEndpointOptions] = Field(default_factory=list)
     annotation_value: Annotations | None = None
 
 
-class BranchUpdate(_Model):
+class BranchUpdate(Body):
     # Explicit null clears the expiration; check `model_fields_set` to tell it from "not given".
     nullable = frozenset({"expires_at"})
     name: BranchName | None = None
@@ -165,45 +165,45 @@ class BranchUpdate(_Model):
     expires_at: Timestamp | None = None
 
 
-class BranchUpdateRequest(_Model):
+class BranchUpdateRequest(Body):
     branch: BranchUpdate
 
 
-class BranchRestoreRequest(_Model):
+class BranchRestoreRequest(Body):
     source_branch_id: ResourceId
     source_lsn: Lsn | None = None
     source_timestamp: Timestamp | None = None
     preserve_under_name: BranchName | None = None
 
 
-class DatabaseCreate(_Model):
+class DatabaseCreate(Body):
     name: PgName
     owner_name: RoleName
 
 
-class DatabaseCreateRequest(_Model):
+class DatabaseCreateRequest(Body):
     database: DatabaseCreate
 
 
-class DatabaseUpdate(_Model):
+class DatabaseUpdate(Body):
     name: PgName | None = None
     owner_name: PgName | None = None
 
 
-class DatabaseUpdateRequest(_Model):
+class DatabaseUpdateRequest(Body):
     database: DatabaseUpdate
 
 
-class RoleCreate(_Model):
+class RoleCreate(Body):
     name: RoleName
     no_login: bool = False
 
 
-class RoleCreateRequest(_Model):
+class RoleCreateRequest(Body):
     role: RoleCreate
 
 
-class _EndpointFields(_Model):
+class _EndpointFields(Body):
     settings: EndpointSettings | None = None
     autoscaling_limit_min_cu: ComputeUnit | None = None
     autoscaling_limit_max_cu: ComputeUnit | None = None
@@ -222,7 +222,7 @@ class EndpointCreate(_EndpointFields):
     region_id: str | None = None
 
 
-class EndpointCreateRequest(_Model):
+class EndpointCreateRequest(Body):
     endpoint: EndpointCreate
 
 
@@ -230,23 +230,23 @@ class EndpointUpdate(_EndpointFields):
     branch_id: ResourceId | None = None
 
 
-class EndpointUpdateRequest(_Model):
+class EndpointUpdateRequest(Body):
     endpoint: EndpointUpdate
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_body(model: type[M], body: object, *, required: bool = True) -> M:
-    """Validate a decoded JSON body; a failure becomes a 400 naming the first bad field.
+def parse_body(model: type[M], body: object, *, required: bool = True, what: str = "request body") -> M:
+    """Validate a decoded JSON body (or query parameters); a failure becomes a 400 naming the first bad field.
 
     `required`: the spec marks the request body required, so an empty request is refused.
     """
     if body is None and required:
-        raise BadRequest("invalid request body: a JSON body is required")
+        raise BadRequest(f"invalid {what}: a JSON body is required")
     try:
         return model.model_validate({} if body is None else body, context=WIRE)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise BadRequest(f"invalid request body: {where}: {first['msg']}") from None
+        raise BadRequest(f"invalid {what}: {where}: {first['msg']}") from None

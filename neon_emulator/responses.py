@@ -3,12 +3,14 @@ the backend, render wire JSON. No state logic lives here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from neon_emulator.errors import BadRequest
+from neon_emulator.plans import ORG_ID
 from neon_emulator.requests import ProjectCreateRequest, ProjectUpdateRequest, parse_body
 from neon_emulator.wire import (
     JSON,
@@ -25,6 +27,10 @@ from neon_emulator.wire import (
 if TYPE_CHECKING:
     from neon_emulator.backend import NeonBackend
     from neon_emulator.models import Project
+
+
+# TimeoutParam in Neon's spec: milliseconds, 100 to 30000.
+TIMEOUT_MS = (100, 30_000)
 
 
 class Query:
@@ -49,6 +55,18 @@ class Query:
             return None if value is None else int(value)
         except ValueError:
             raise BadRequest(f"query parameter {name} must be an integer") from None
+
+    def bounded(self, name: str, low: int, high: int) -> int | None:
+        value = self.integer(name)
+        if value is not None and not low <= value <= high:
+            raise BadRequest(f"query parameter {name} must be between {low} and {high}")
+        return value
+
+    def matching(self, name: str, pattern: re.Pattern[str]) -> str | None:
+        value = self.text(name)
+        if value is not None and not pattern.match(value):
+            raise BadRequest(f"query parameter {name} must match {pattern.pattern}")
+        return value
 
     def boolean(self, name: str) -> bool:
         value = (self.text(name) or "false").lower()
@@ -104,8 +122,9 @@ def create_project(call: Call) -> Reply:
 
 def list_projects(call: Call) -> Reply:
     q = call.query
+    q.bounded("timeout", *TIMEOUT_MS)  # answers are immediate: the timeout is only checked
     result = call.backend.list_projects(
-        cursor=q.text("cursor"), limit=q.integer("limit"), search=q.text("search"), org_id=q.text("org_id")
+        cursor=q.text("cursor"), limit=q.integer("limit"), search=q.text("search"), org_id=q.matching("org_id", ORG_ID)
     )
     body: JSON = {
         "projects": [project_list_item_json(project) for project in result.projects],
@@ -115,6 +134,14 @@ def list_projects(call: Call) -> Reply:
     if result.cursor:
         body["pagination"] = {"cursor": result.cursor}
     return ok(body)
+
+
+def list_shared_projects(call: Call) -> Reply:
+    """Projects other accounts share with this one: sharing is not modelled, so always none."""
+    q = call.query
+    q.bounded("timeout", *TIMEOUT_MS)
+    call.backend.list_shared_projects(cursor=q.text("cursor"), limit=q.integer("limit"))
+    return ok({"projects": []})
 
 
 def get_project(call: Call) -> Reply:

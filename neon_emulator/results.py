@@ -80,3 +80,10 @@ class EndpointChanged:
 class OperationPage:
     operations: list[Operation]
     cursor: str | None
+
+
+@dataclass(frozen=True)
+class SnapshotRestored:
+    branch: Branch
+    endpoints: list[Endpoint]
+    operations: list[Operation]

@@ -9,12 +9,14 @@ from urllib.parse import unquote
 from neon_emulator import responses as p
 from neon_emulator import responses_branches as b
 from neon_emulator import responses_endpoints as e
+from neon_emulator import responses_snapshots as s
 from neon_emulator.errors import MethodNotAllowed, NotFound
 from neon_emulator.responses import Handler
 
 PROJECT = "/projects/{project_id}"
 BRANCH = PROJECT + "/branches/{branch_id}"
 ENDPOINT = PROJECT + "/endpoints/{endpoint_id}"
+SNAPSHOT = PROJECT + "/snapshots/{snapshot_id}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ def _compile(template: str) -> re.Pattern[str]:
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/regions", "getActiveRegions", p.get_active_regions),
     Route("GET", "/projects", "listProjects", p.list_projects),
+    Route("GET", "/projects/shared", "listSharedProjects", p.list_shared_projects),
     Route("POST", "/projects", "createProject", p.create_project),
     Route("GET", PROJECT, "getProject", p.get_project),
     Route("PATCH", PROJECT, "updateProject", p.update_project),
@@ -83,6 +86,14 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", ENDPOINT + "/start", "startProjectEndpoint", e.start_endpoint),
     Route("POST", ENDPOINT + "/suspend", "suspendProjectEndpoint", e.suspend_endpoint),
     Route("POST", ENDPOINT + "/restart", "restartProjectEndpoint", e.restart_endpoint),
+    Route("GET", BRANCH + "/backup_schedule", "getSnapshotSchedule", s.get_schedule),
+    Route("PUT", BRANCH + "/backup_schedule", "setSnapshotSchedule", s.set_schedule),
+    Route("POST", BRANCH + "/snapshot", "createSnapshot", s.create_snapshot),
+    Route("POST", BRANCH + "/finalize_restore", "finalizeRestoreBranch", s.finalize_restore),
+    Route("GET", PROJECT + "/snapshots", "listSnapshots", s.list_snapshots),
+    Route("PATCH", SNAPSHOT, "updateSnapshot", s.update_snapshot),
+    Route("DELETE", SNAPSHOT, "deleteSnapshot", s.delete_snapshot),
+    Route("POST", SNAPSHOT + "/restore", "restoreSnapshot", s.restore_snapshot),
 )
 _COMPILED = tuple((route, route.pattern) for route in ROUTES)
 

@@ -106,18 +106,19 @@ def resolve_point(
     """The time a branch/restore starts from: now, or a point inside the history window of `branch`.
 
     The window is [now - history_retention_seconds, now], and never reaches back before the branch
-    was created (or last reset).
+    was created (or last reset). `prefix` names the fields (`parent_timestamp`...); "" for plain ones.
     """
+    ts_field, lsn_field = (f"{prefix}_timestamp", f"{prefix}_lsn") if prefix else ("timestamp", "lsn")
     if timestamp is not None and lsn is not None:
-        raise BadRequest(f"specify either {prefix}_timestamp or {prefix}_lsn, not both")
+        raise BadRequest(f"specify either {ts_field} or {lsn_field}, not both")
     if timestamp is None and lsn is None:
         return now
     if timestamp is not None:
-        point, given = timestamp.timestamp(), f"{prefix}_timestamp {rfc3339(timestamp.timestamp())}"
+        point, given = timestamp.timestamp(), f"{ts_field} {rfc3339(timestamp.timestamp())}"
     else:
         text = lsn or ""
-        point = time_of_lsn(project.created_at, parse_lsn(text, field=f"{prefix}_lsn"))
-        given = f"{prefix}_lsn {text}"
+        point = time_of_lsn(project.created_at, parse_lsn(text, field=lsn_field))
+        given = f"{lsn_field} {text}"
     born = max(branch.created_at, branch.last_reset_at or branch.created_at)
     earliest = max(now - project.history_retention_seconds, born)
     if not earliest <= point <= now:
@@ -127,3 +128,20 @@ def resolve_point(
             f"(history_retention_seconds={project.history_retention_seconds})"
         )
     return point
+
+
+def check_future(now: float, moment: datetime | None, field: str) -> float | None:
+    if moment is None:
+        return None
+    value = moment.timestamp()
+    if value <= now:
+        raise BadRequest(f"{field} {rfc3339(value)} must be in the future (now is {rfc3339(now)})")
+    return value
+
+
+def check_root(branch: Branch, what: str) -> None:
+    """Neon takes snapshots and runs backup schedules on root branches only."""
+    if branch.parent_id is not None:
+        raise Unprocessable(
+            f"{what} are available for root branches only; branch {branch.id} has parent {branch.parent_id}"
+        )

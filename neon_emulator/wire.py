@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from neon_emulator.core import pooler_host
-from neon_emulator.models import Branch, ConnectionDetails, Database, Endpoint, Project, Role
+from neon_emulator.models import Branch, ConnectionDetails, Database, Endpoint, Project, Role, Snapshot
 from neon_emulator.operations import Operation
 from neon_emulator.plans import Plan, platform_of, region_domain
 from neon_emulator.timeutil import month_bounds, rfc3339
@@ -112,7 +112,24 @@ def branch_json(branch: Branch) -> JSON:
         expires_at=_time(branch.expires_at),
         ttl_interval_seconds=branch.ttl_interval_seconds,
         last_reset_at=_time(branch.last_reset_at),
+        restore_status=branch.restore_status,
+        restored_from=branch.restored_from,
+        restored_as=branch.restored_as,
     )
+
+
+def snapshot_json(snapshot: Snapshot) -> JSON:
+    payload: JSON = {
+        "id": snapshot.id,
+        "name": snapshot.name,
+        "created_at": rfc3339(snapshot.created_at),
+        "lsn": snapshot.lsn,
+        "timestamp": rfc3339(snapshot.timestamp),
+        "source_branch_id": snapshot.source_branch_id,
+        "manual": snapshot.manual,
+        "full_size": snapshot.full_size,
+    }
+    return _optional(payload, expires_at=_time(snapshot.expires_at))
 
 
 def annotation_json(branch: Branch) -> JSON:

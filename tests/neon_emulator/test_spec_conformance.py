@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -109,6 +110,7 @@ def _drive_all_routes(api: httpx.Client, clock: FakeClock) -> None:
     _ok(api.get(f"/projects/{project}/operations/{created['operations'][0]['id']}"))
     clock.advance(60)
     _ok(api.get("/projects", params={"limit": 1, "search": "spec", "org_id": "org-spec-1"}))
+    assert _ok(api.get("/projects/shared", params={"limit": 5, "timeout": 1000})) == {"projects": []}
     _ok(api.get(f"/projects/{project}"))
     _ok(api.patch(f"/projects/{project}", json={"project": {"history_retention_seconds": 3600}}))
     clock.advance(60)
@@ -177,7 +179,28 @@ def _drive_all_routes(api: httpx.Client, clock: FakeClock) -> None:
     _ok(api.delete(base))
     clock.advance(60)
     _ok(api.delete(base), 204)
+    _drive_snapshot_routes(api, clock, project, main)
     _ok(api.delete(f"/projects/{project}"))
+
+
+def _drive_snapshot_routes(api: httpx.Client, clock: FakeClock, project: str, main: str) -> None:
+    root = f"/projects/{project}/branches/{main}"
+    schedule = [{"frequency": "daily", "hour": 3, "retention_seconds": 86_400}, {"frequency": "weekly", "day": 7}]
+    assert _ok(api.put(f"{root}/backup_schedule", json={"schedule": schedule})) == {}
+    assert _ok(api.get(f"{root}/backup_schedule")) == {"schedule": schedule}
+    expires = datetime.fromtimestamp(clock.time() + 7200, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    snap = _ok(api.post(f"{root}/snapshot", params={"name": "manual", "expires_at": expires}))["snapshot"]["id"]
+    clock.advance(2 * 86_400)
+    listed = _ok(api.get(f"/projects/{project}/snapshots"))["snapshots"]
+    assert [s["manual"] for s in listed] == [False]  # the manual one expired; one daily is left
+    snap = _ok(api.post(f"{root}/snapshot"))["snapshot"]["id"]
+    _ok(api.patch(f"/projects/{project}/snapshots/{snap}", json={"snapshot": {"name": "renamed"}}))
+    body = {"name": "restored", "target_branch_id": main}
+    restored = _ok(api.post(f"/projects/{project}/snapshots/{snap}/restore", json=body))["branch"]["id"]
+    clock.advance(60)
+    _ok(api.post(f"/projects/{project}/branches/{restored}/finalize_restore", json={"name": "main-old"}))
+    clock.advance(60)
+    _ok(api.delete(f"/projects/{project}/snapshots/{snap}"), 202)
 
 
 def test_validator__rejects_invented_fields_and_bad_formats(validator: SpecValidator) -> None:
