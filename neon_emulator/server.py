@@ -39,6 +39,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 300  # a client that stops sending mid-request does not hold a thread forever
 
     def setup(self) -> None:
         super().setup()
@@ -97,6 +98,8 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:  # noqa: ARG002
         """Protocol errors the standard library detects (bad request line, headers too long...) as JSON."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unreadable request line: answer with a full status line
+            self.request_version = "HTTP/1.1"
         status = HTTPStatus(code)
         error = EmulatorError(message or status.phrase, status=code, code=status.name)
         self._send(error_response(error, str(uuid.uuid4())))
