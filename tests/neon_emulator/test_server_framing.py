@@ -82,6 +82,7 @@ def test_chunked_body_is_read(server: EmulatorServer) -> None:
 def test_bad_framing_is_a_json_4xx(
     server: EmulatorServer,
     capfd: pytest.CaptureFixture[str],
+    *,
     headers: dict[str, str],
     body: bytes,
     status: int,
