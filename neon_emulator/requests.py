@@ -19,6 +19,7 @@ ComputeUnit = Annotated[float, Field(ge=0.25, le=56)]
 SuspendTimeout = Annotated[int, Field(ge=-1, le=604_800)]
 PgVersion = Annotated[int, Field(ge=14, le=18)]
 EndpointType = Literal["read_only", "read_write"]
+CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 # The Provisioner values Neon documents.
 Provisioner = Literal["k8s-pod", "k8s-neonvm", "serverless-platform", "docker"]
 # AnnotationValueData: at most 50 string properties.
@@ -57,9 +58,11 @@ class ProjectQuota(Body):
 
 
 class MaintenanceWindow(Body):
-    weekdays: list[Annotated[int, Field(ge=1, le=7)]]
-    start_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
-    end_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    """Weekdays 1 (Monday) to 7, times "HH:MM" in UTC."""
+
+    weekdays: Annotated[list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7)]
+    start_time: Annotated[str, Field(pattern=CLOCK_TIME)]
+    end_time: Annotated[str, Field(pattern=CLOCK_TIME)]
 
 
 class PreloadLibraries(Body):
