@@ -26,6 +26,10 @@ class NeonBackend(ProjectsMixin, BranchesMixin, RestoreMixin, DatabasesMixin, En
         return list(REGIONS)
 
     @synchronized
+    def settle(self) -> None:
+        """Bring clock-driven state (operations, expiry, scheduled snapshots) up to the clock's now."""
+
+    @synchronized
     def snapshot(self) -> list[Project]:
         """Deep copies of every project (for the admin state dump)."""
         return deepcopy(list(self.projects.values()))

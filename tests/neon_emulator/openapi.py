@@ -56,6 +56,7 @@ class SpecValidator:
             (re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$"), template)
             for template in spec["paths"]
         ]
+        self._validators: dict[tuple[str, str, int], tuple[str, jsonschema.Draft202012Validator | None]] = {}
 
     def _resolve(self, ref: str) -> Any:
         node: Any = self.spec
@@ -108,11 +109,15 @@ class SpecValidator:
         found = self.operation(method, path)
         if found is None:
             return [f"{method} {path}: not in the spec"]
-        _, operation = found
-        key, schema = self.response_schema(operation, status)
-        if schema is None:
+        template, operation = found
+        cache_key = (method, template, status)
+        if cache_key not in self._validators:  # converting the schema is the slow part: once per response kind
+            key, schema = self.response_schema(operation, status)
+            checker = None if schema is None else jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
+            self._validators[cache_key] = (key, checker)
+        key, validator = self._validators[cache_key]
+        if validator is None:
             return [] if not body else [f"{method} {path} {status}: expected no body for response {key}"]
-        validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
         return [
             f"{method} {path} {status} ({key}): {'/'.join(map(str, e.absolute_path))}: {e.message}"
             for e in validator.iter_errors(json.loads(body))
