@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import quote
 
+from neon_emulator.builders import copy_database, copy_role
 from neon_emulator.errors import Locked, NotFound
 from neon_emulator.faults import FaultSet
 from neon_emulator.ids import IdFactory
@@ -242,6 +243,33 @@ class BackendCore:
     def _chain_end(self, steps: int) -> float:
         """When a chain of `steps` operations scheduled now will have finished."""
         return self.now() + steps * self._operation_seconds
+
+    # -- copies --------------------------------------------------------------------------------------
+
+    def _copy_objects(
+        self,
+        source_id: str,
+        roles: Iterable[Role],
+        databases: Iterable[Database],
+        target_id: str,
+        *,
+        login: bool = True,
+        now: float | None = None,
+    ) -> tuple[dict[str, Role], dict[str, Database]]:
+        """Copies of `roles` and of the `databases` they own, for a branch or snapshot `target_id`, stamped
+        `now` (default: the clock); with real PostgreSQL, the roles are created (NOLOGIN unless `login`)
+        and the databases copied."""
+        now = self.now() if now is None else now
+        new_roles = {role.name: copy_role(role, target_id, now, role.password) for role in roles}
+        new_databases = {
+            d.name: copy_database(self.ids, d, target_id, now) for d in databases if d.owner_name in new_roles
+        }
+        if self.postgres is not None:
+            for role in new_roles.values():
+                self.postgres.create_role(target_id, role.name, role.password if login else None)
+            owners = [(d.name, d.owner_name) for d in new_databases.values()]
+            self.postgres.copy_databases(source_id, target_id, owners, list(new_roles))
+        return new_roles, new_databases
 
     # -- connection strings ------------------------------------------------------------------------
 

@@ -63,19 +63,9 @@ class RestoreMixin(BackendCore):
         preserved.parent_id, preserved.parent_lsn = target.parent_id, target.parent_lsn
         preserved.parent_timestamp = target.parent_timestamp
         preserved.state = Transition("ready", changed_at=now)
-        for role in target.roles.values():
-            preserved.roles[role.name] = copy_role(role, preserved.id, now, role.password)
-        for database in target.databases.values():
-            preserved.databases[database.name] = copy_database(self.ids, database, preserved.id, now)
-        if self.postgres is not None:
-            for role in preserved.roles.values():
-                self.postgres.create_role(preserved.id, role.name, role.password)
-            self.postgres.copy_databases(
-                target.id,
-                preserved.id,
-                [(d.name, d.owner_name) for d in preserved.databases.values()],
-                list(preserved.roles),
-            )
+        preserved.roles, preserved.databases = self._copy_objects(
+            target.id, target.roles.values(), target.databases.values(), preserved.id, now=now
+        )
         for child in project.children_of(target.id):
             child.parent_id = preserved.id
         project.branches[preserved.id] = preserved

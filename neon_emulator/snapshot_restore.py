@@ -13,7 +13,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from neon_emulator.branches import ensure_name_free
-from neon_emulator.builders import copy_database, copy_role, new_branch, new_endpoint
+from neon_emulator.builders import new_branch, new_endpoint
 from neon_emulator.core import synchronized
 from neon_emulator.endpoints import running
 from neon_emulator.errors import Unprocessable
@@ -92,15 +92,9 @@ class SnapshotRestoreMixin(SnapshotsMixin):
         branch = new_branch(self.ids, project, name, now, branch_id=branch_id)
         branch.restore_status, branch.restored_from, branch.restore_target_id = "restored", snapshot.id, target.id
         branch.logical_size = snapshot.full_size
-        for role in snapshot.roles.values():
-            branch.roles[role.name] = copy_role(role, branch.id, now, role.password)
-        for database in snapshot.databases.values():
-            branch.databases[database.name] = copy_database(self.ids, database, branch.id, now)
-        if self.postgres is not None:
-            for role in branch.roles.values():
-                self.postgres.create_role(branch.id, role.name, role.password)
-            databases = [(d.name, d.owner_name) for d in branch.databases.values()]
-            self.postgres.copy_databases(snapshot.id, branch.id, databases, list(branch.roles))
+        branch.roles, branch.databases = self._copy_objects(
+            snapshot.id, snapshot.roles.values(), snapshot.databases.values(), branch.id
+        )
         project.branches[branch.id] = branch
         return branch
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from neon_emulator.builders import copy_database, copy_role
 from neon_emulator.core import BackendCore, synchronized
 from neon_emulator.errors import LimitExceeded, NotFound
 from neon_emulator.models import Branch, Project, Snapshot
@@ -112,17 +111,14 @@ class SnapshotsMixin(BackendCore):
             full_size=branch.logical_size,
             expires_at=expires_at,
         )
-        for role in branch.roles.values():
-            if role.created_at <= point:
-                snapshot.roles[role.name] = copy_role(role, snapshot.id, created, role.password)
-        for database in branch.databases.values():
-            if database.created_at <= point and database.owner_name in snapshot.roles:
-                snapshot.databases[database.name] = copy_database(self.ids, database, snapshot.id, created)
-        if self.postgres is not None:
-            for role in snapshot.roles.values():
-                self.postgres.create_role(snapshot.id, role.name, None)  # placeholder owners, never log in
-            databases = [(d.name, d.owner_name) for d in snapshot.databases.values()]
-            self.postgres.copy_databases(branch.id, snapshot.id, databases, list(snapshot.roles))
+        # Passwords are kept for the branches a restore makes; the placeholder server roles never log in.
+        snapshot.roles, snapshot.databases = self._copy_objects(
+            branch.id,
+            [role for role in branch.roles.values() if role.created_at <= point],
+            [database for database in branch.databases.values() if database.created_at <= point],
+            snapshot.id,
+            login=False,
+        )
         project.snapshots[snapshot.id] = snapshot
         return snapshot
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from neon_emulator import EmulatorTransport, NeonBackend
+from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
 from tests.support.clock import FakeClock
 
 BASE_URL = "http://neon.test/api/v2"
@@ -56,6 +56,14 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def backing(postgres_dsn: str) -> Iterator[PostgresBacking]:
+    """The emulator's real-PostgreSQL backing; everything it made is dropped afterwards."""
+    backing = PostgresBacking(postgres_dsn)
+    yield backing
+    backing.reset()
 
 
 @pytest.fixture(scope="session")

@@ -21,13 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
 @pytest.fixture
-def backing(postgres_dsn: str) -> Iterator[PostgresBacking]:
-    backing = PostgresBacking(postgres_dsn)
-    yield backing
-    backing.reset()
-
-
-@pytest.fixture
 def api(backing: PostgresBacking) -> Iterator[httpx.Client]:
     backend = NeonBackend(operation_seconds=0, postgres=backing)
     with httpx.Client(

@@ -3,15 +3,13 @@ brings it back, expiry drops the copy. Scheduled snapshots are taken by advancin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import psycopg
 import pytest
 
-from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
-from tests.neon_emulator.conftest import API_KEY, BASE_URL
+from neon_emulator import NeonBackend, PostgresBacking
 from tests.support.clock import FakeClock
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -19,21 +17,14 @@ DAY = 86_400
 
 
 @pytest.fixture
-def backing(postgres_dsn: str) -> Iterator[PostgresBacking]:
-    backing = PostgresBacking(postgres_dsn)
-    yield backing
-    backing.reset()
+def backend(clock: FakeClock, backing: PostgresBacking) -> NeonBackend:
+    """The shared fixtures' in-process client, with real PostgreSQL behind the emulator."""
+    return NeonBackend(operation_seconds=1, clock=clock.time, postgres=backing)
 
 
 @pytest.fixture
-def api(backing: PostgresBacking, clock: FakeClock) -> Iterator[httpx.Client]:
-    backend = NeonBackend(operation_seconds=1, clock=clock.time, postgres=backing)
-    with httpx.Client(
-        transport=EmulatorTransport(backend, sleep=clock.sleep),
-        base_url=BASE_URL,
-        headers={"Authorization": f"Bearer {API_KEY}"},
-    ) as client:
-        yield client
+def api(client: httpx.Client) -> httpx.Client:
+    return client
 
 
 def _ok(response: httpx.Response, status: int = 200) -> Any:
@@ -56,15 +47,21 @@ def _snapshot_databases(dsn: str) -> set[str]:
         return {row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE '%.snap-%'")}
 
 
-def test_scheduled_snapshot_restores_the_data_and_expires(
-    api: httpx.Client, clock: FakeClock, postgres_dsn: str
-) -> None:
-    created = _ok(api.post("/projects", json={"project": {"name": "pg-snap"}}), 201)
-    pid, main = created["project"]["id"], created["branch"]["id"]
+def _project_with_items(api: httpx.Client, clock: FakeClock, *names: str) -> tuple[str, str]:
+    """A project whose default database has a table `items` holding `names`: (project id, branch id)."""
+    created = _ok(api.post("/projects", json={"project": {"name": "pg-snapshots"}}), 201)
     clock.advance(60)
     with psycopg.connect(created["connection_uris"][0]["connection_uri"]) as conn:
         conn.execute("CREATE TABLE items (id int PRIMARY KEY, name text)")
-        conn.execute("INSERT INTO items VALUES (1, 'apple'), (2, 'pear')")
+        for number, name in enumerate(names, start=1):
+            conn.execute("INSERT INTO items VALUES (%s, %s)", (number, name))
+    return created["project"]["id"], created["branch"]["id"]
+
+
+def test_scheduled_snapshot_restores_the_data_and_expires(
+    api: httpx.Client, clock: FakeClock, postgres_dsn: str
+) -> None:
+    pid, main = _project_with_items(api, clock, "apple", "pear")
     schedule = {"schedule": [{"frequency": "daily", "hour": 3, "retention_seconds": 3 * DAY}]}
     _ok(api.put(f"/projects/{pid}/branches/{main}/backup_schedule", json=schedule))
 
@@ -97,12 +94,7 @@ def test_scheduled_snapshot_restores_the_data_and_expires(
 def test_manual_snapshot_restored_for_inspection_then_deleted(
     api: httpx.Client, clock: FakeClock, postgres_dsn: str
 ) -> None:
-    created = _ok(api.post("/projects", json={"project": {"name": "pg-manual"}}), 201)
-    pid, main = created["project"]["id"], created["branch"]["id"]
-    clock.advance(60)
-    with psycopg.connect(created["connection_uris"][0]["connection_uri"]) as conn:
-        conn.execute("CREATE TABLE items (id int PRIMARY KEY, name text)")
-        conn.execute("INSERT INTO items VALUES (1, 'fig')")
+    pid, main = _project_with_items(api, clock, "fig")
     snap = _ok(api.post(f"/projects/{pid}/branches/{main}/snapshot", params={"name": "before"}))["snapshot"]["id"]
     with psycopg.connect(_uri(api, pid, main)) as conn:
         conn.execute("DROP TABLE items")
