@@ -27,6 +27,7 @@ from neon_emulator.requestlog import RequestLog, RequestLogEntry
 MAX_OPERATION_SECONDS = 86_400.0
 P = ParamSpec("P")
 R = TypeVar("R")
+V = TypeVar("V")
 S = TypeVar("S", bound="BackendCore")
 
 
@@ -45,6 +46,14 @@ def synchronized(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate
 def _check_operation_seconds(seconds: float) -> None:
     if not 0 <= seconds <= MAX_OPERATION_SECONDS:  # also refuses NaN
         raise ValueError(f"operation_seconds must be between 0 and {MAX_OPERATION_SECONDS:g}")
+
+
+def found(items: Mapping[str, V], key: str, what: str, where: str = "") -> V:
+    """`items[key]`, or Neon's 404 `<what> not found<where>`."""
+    item = items.get(key)
+    if item is None:
+        raise NotFound(f"{what} not found{where}")
+    return item
 
 
 def pooler_host(host: str) -> str:
@@ -188,38 +197,23 @@ class BackendCore:
     # -- lookups -----------------------------------------------------------------------------------
 
     def _project(self, project_id: str) -> Project:
-        project = self.projects.get(project_id)
-        if project is None:
-            raise NotFound(f"project {project_id} not found")
-        return project
+        return found(self.projects, project_id, f"project {project_id}")
 
     @staticmethod
     def _branch(project: Project, branch_id: str) -> Branch:
-        branch = project.branches.get(branch_id)
-        if branch is None:
-            raise NotFound(f"branch {branch_id} not found")
-        return branch
+        return found(project.branches, branch_id, f"branch {branch_id}")
 
     @staticmethod
     def _endpoint(project: Project, endpoint_id: str) -> Endpoint:
-        endpoint = project.endpoints.get(endpoint_id)
-        if endpoint is None:
-            raise NotFound(f"endpoint {endpoint_id} not found")
-        return endpoint
+        return found(project.endpoints, endpoint_id, f"endpoint {endpoint_id}")
 
     @staticmethod
     def _database(branch: Branch, name: str) -> Database:
-        database = branch.databases.get(name)
-        if database is None:
-            raise NotFound(f"database {name!r} not found on branch {branch.id}")
-        return database
+        return found(branch.databases, name, f"database {name!r}", f" on branch {branch.id}")
 
     @staticmethod
     def _role(branch: Branch, name: str) -> Role:
-        role = branch.roles.get(name)
-        if role is None:
-            raise NotFound(f"role {name!r} not found on branch {branch.id}")
-        return role
+        return found(branch.roles, name, f"role {name!r}", f" on branch {branch.id}")
 
     # -- operations --------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from neon_emulator.core import BackendCore, synchronized
-from neon_emulator.errors import LimitExceeded, NotFound
+from neon_emulator.core import BackendCore, found, synchronized
+from neon_emulator.errors import LimitExceeded
 from neon_emulator.models import Branch, Project, Snapshot
 from neon_emulator.operations import Operation
 from neon_emulator.requests_snapshots import (
@@ -89,10 +89,7 @@ class SnapshotsMixin(BackendCore):
 
     @staticmethod
     def _snapshot(project: Project, snapshot_id: str) -> Snapshot:
-        snapshot = project.snapshots.get(snapshot_id)
-        if snapshot is None:
-            raise NotFound(f"snapshot {snapshot_id} not found")
-        return snapshot
+        return found(project.snapshots, snapshot_id, f"snapshot {snapshot_id}")
 
     def _take_snapshot(
         self, project: Project, branch: Branch, point: float, *, name: str, manual: bool, expires_at: float | None
