@@ -27,8 +27,10 @@ from tests.support.clock import FakeClock
 
 SPEC = load_spec()
 VALIDATOR = SpecValidator(SPEC) if SPEC is not None else None
-# More for a deeper local run: WORKSHELF_PROPERTY_EXAMPLES=2000 pytest tests/neon_emulator/test_properties.py
+# `make test` runs 150 sequences (the e2e tier), `make check` a quick 20. A deeper local run:
+# WORKSHELF_PROPERTY_EXAMPLES=2000 pytest tests/neon_emulator/test_properties.py -k full
 EXAMPLES = int(os.environ.get("WORKSHELF_PROPERTY_EXAMPLES", "150"))
+QUICK_EXAMPLES = 20
 STEPS = 100
 PARAM_KINDS = {
     "project_id": "project",
@@ -160,22 +162,32 @@ class EmulatorMachine(RuleBasedStateMachine):
         assert len(all_ids) == len(set(all_ids)), "ids are unique"
 
 
-def test_any_request_sequence_keeps_the_emulator_sound(capsys: pytest.CaptureFixture[str]) -> None:
+def _run(examples: int) -> str:
     SEEN.clear()
     run_state_machine_as_test(
         EmulatorMachine,
         settings=settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             stateful_step_count=STEPS,
             deadline=None,
             database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
+    return f"property run: {examples} examples, {sum(SEEN.values())} requests over {len(SEEN)} routes"
+
+
+def test_quick__any_request_sequence_keeps_the_emulator_sound() -> None:
+    _run(QUICK_EXAMPLES)
+
+
+@pytest.mark.e2e  # slow: the deep run belongs to `make test`
+def test_full__any_request_sequence_keeps_the_emulator_sound(capsys: pytest.CaptureFixture[str]) -> None:
+    summary = _run(EXAMPLES)
     unseen = {route.operation_id for route in ROUTES if route.operation_id != "deleteProject"} - set(SEEN)
     assert unseen == set(), "routes the property run never reached"
     with capsys.disabled():
-        print(f"\nproperty run: {EXAMPLES} examples, {sum(SEEN.values())} requests over {len(SEEN)} routes")
+        print(f"\n{summary}")
 
 
 def test_every_route_with_a_body_has_a_body_strategy() -> None:
