@@ -233,7 +233,8 @@ def _server_view(project: Project) -> dict[str, Any]:
         view["suspend_timeout_seconds"] = defaults.suspend_timeout_seconds
     ips = project.settings.allowed_ips if project.settings else None
     view["allowed_ips"] = list(ips.ips or []) if ips else []
-    if ips is not None and ips.protected_branches_only is not None:
+    # With no addresses the flag has no effect, and Neon reports its default (false) for it.
+    if ips is not None and ips.ips and ips.protected_branches_only is not None:
         view["allowed_ips_protected_branches_only"] = ips.protected_branches_only
     return view
 
