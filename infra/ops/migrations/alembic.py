@@ -92,7 +92,8 @@ class AlembicCommand:
         return self.runner([*self.argv, *args], env=self.env(url), cwd=self.cwd, emit=lambda line: emit(masker(line)))
 
     def failure(self, args: Sequence[str], run: Captured, masker: Masker, what: str) -> MigrationError:
-        tail = [masker(line) for line in run.stderr.strip().splitlines()[-_TAIL_LINES:]]
+        said = run.stderr.strip() or run.stdout.strip()  # Alembic prints its own `FAILED:` line on stdout
+        tail = [masker(line) for line in said.splitlines()[-_TAIL_LINES:]]
         detail = "\n".join(f"  | {line}" for line in tail)
         return MigrationError(
             f"{what} failed: `{shlex.join([*self.argv, *args])}` exited with {run.code}"

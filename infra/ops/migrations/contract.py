@@ -68,8 +68,8 @@ def judge_drop(target: str, revision: str, history: ScriptHistory, policy: Contr
     if not applied:
         return DropDecision(
             False,
-            f"{target} was deprecated in {first}, which is not applied to {policy.stack} yet: "
-            f"the drop becomes allowed {days} days after it is",
+            f"{target} was deprecated in {first}, which {policy.stack}'s migration log does not show as applied "
+            f"(`migrate` records it): the drop becomes allowed {days} days after it is",
         )
     since, rev = min(applied)
     allowed_after = since + policy.drop_after

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError, field_validator
 
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.rules import ACKNOWLEDGEABLE
@@ -67,7 +67,7 @@ class Markers(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     deprecates: tuple[str, ...] = ()
-    irreversible: bool = False
+    irreversible: StrictBool = False
     acknowledge: tuple[Acknowledgement, ...] = ()
 
     @field_validator("deprecates")

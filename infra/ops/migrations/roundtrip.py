@@ -103,7 +103,7 @@ def data_problems(before: Snapshot, after: Snapshot, when: str) -> list[Problem]
     return problems
 
 
-def compare(before: Snapshot, after: Snapshot, when: str) -> tuple[list[Problem], list[str]]:
+def compare(before: Snapshot, after: Snapshot, then: str, when: str) -> tuple[list[Problem], list[str]]:
     problems = []
     if before.revision != after.revision:
         problems.append(
@@ -111,7 +111,7 @@ def compare(before: Snapshot, after: Snapshot, when: str) -> tuple[list[Problem]
                 kind="revision", detail=f"revision is {after.revision or BASE} {when}, not {before.revision or BASE}"
             )
         )
-    diff = schema_diff(before.schema_lines, after.schema_lines, before_name="expected", after_name=when)
+    diff = schema_diff(before.schema_lines, after.schema_lines, before_name=then, after_name=when)
     if diff:
         problems.append(Problem(kind="schema", detail=f"the schema differs {when} (see the diff)"))
     return problems + data_problems(before, after, when), diff
@@ -153,8 +153,8 @@ def trip(ex: Exercise, file: RevisionFile) -> RevisionTrip:
         steps.append(step.model_copy(update={"revision": snapshots[-1].revision}))
     if file.markers.irreversible:
         return RevisionTrip(revision=file.revision, irreversible=True, steps=steps, problems=[])
-    down_problems, down_diff = compare(snapshots[0], snapshots[2], "after the downgrade")
-    up_problems, up_diff = compare(snapshots[1], snapshots[3], "after the second upgrade")
+    down_problems, down_diff = compare(snapshots[0], snapshots[2], "before the upgrade", "after the downgrade")
+    up_problems, up_diff = compare(snapshots[1], snapshots[3], "after the first upgrade", "after the second upgrade")
     problems = _acknowledge(down_problems + up_problems, file)
     return RevisionTrip(
         revision=file.revision, irreversible=False, steps=steps, problems=problems, schema_diff=down_diff + up_diff
