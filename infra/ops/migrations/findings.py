@@ -47,6 +47,7 @@ class LintReport(BaseModel):
 
     stack: str
     start: str  # the revision the pending ones follow, or `base`
+    from_option: bool = False  # `start` was given with --from (not read from the stack's database)
     revisions: tuple[RevisionInfo, ...]
     findings: tuple[Finding, ...]
 

@@ -28,6 +28,7 @@ class LintRequest:
     applied: tuple[str, ...]  # the database's alembic_version rows; () or ("base",) lints from base
     policy: ContractPolicy
     pg_version: int = DEFAULT_PG_VERSION
+    from_option: bool = False  # the start came from --from, not from the stack's database
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,12 @@ def lint(request: LintRequest, masker: Masker | None = None) -> LintReport:
     start = start_revision(history, request.applied)
     pending = history.pending([start])
     if not pending:
-        return LintReport(stack=request.policy.stack, start=start, revisions=(), findings=())
+        return LintReport(
+            stack=request.policy.stack, start=start, from_option=request.from_option, revisions=(), findings=()
+        )
     chunks = split_rendered(render_upgrade_sql(request.command, start, masker))
     rendered = [c.revision for c in chunks]
-    if rendered != [f.revision for f in pending]:
+    if sorted(rendered) != sorted(f.revision for f in pending):
         raise MigrationError(
             f"Alembic rendered revisions {rendered} after {start}, but the migration files have "
             f"{[f.revision for f in pending]} pending",
@@ -70,8 +73,8 @@ def lint(request: LintRequest, masker: Masker | None = None) -> LintReport:
     hits = run_squawk(chunks, pg_version=request.pg_version)
     setting = _Setting(history, request.policy, request.command.cwd or Path.cwd())
     findings: list[Finding] = []
-    for chunk, file in zip(chunks, pending, strict=True):
-        findings += lint_revision(chunk, file, hits[chunk.revision], setting=setting)
+    for chunk in chunks:  # in Alembic's order
+        findings += lint_revision(chunk, history.by_id[chunk.revision], hits[chunk.revision], setting=setting)
     infos = tuple(
         RevisionInfo(
             revision=f.revision,
@@ -79,9 +82,15 @@ def lint(request: LintRequest, masker: Masker | None = None) -> LintReport:
             irreversible=f.markers.irreversible,
             deprecates=f.markers.deprecates,
         )
-        for f in pending
+        for f in (history.by_id[r] for r in rendered)
     )
-    return LintReport(stack=request.policy.stack, start=start, revisions=infos, findings=tuple(findings))
+    return LintReport(
+        stack=request.policy.stack,
+        start=start,
+        from_option=request.from_option,
+        revisions=infos,
+        findings=tuple(findings),
+    )
 
 
 def _shown(path: Path, base: Path) -> str:

@@ -36,7 +36,7 @@ def as_json(report: LintReport) -> str:
 
 
 def text_lines(report: LintReport) -> list[str]:
-    where = f"{report.stack}'s applied revision {report.start}" if report.stack else report.start
+    where = f"{report.start} (--from)" if report.from_option else f"{report.stack}'s applied revision {report.start}"
     lines = [f"migration-lint: {len(report.revisions)} pending revision(s) after {where}"]
     for info in report.revisions:
         marks = [
