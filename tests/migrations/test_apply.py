@@ -9,7 +9,8 @@ import pytest
 from pydantic import SecretStr
 
 from infra.ops.migrations.alembic import AlembicCommand
-from infra.ops.migrations.apply import Applier, apply_pending, git_sha
+from infra.ops.migrations.apply import apply_pending, git_sha
+from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.log import record
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
 from infra.ops.migrations.state import read_state
@@ -36,8 +37,9 @@ def test_each_revision_gets_its_own_entry_and_the_first_failure_stops(
     masker = Masker()
     masker.add_uri(scratch_db)
     said: list[str] = []
-    applier = Applier(command, scratch_db, FakeClock(), masker, said.append, said.append, backup_branch="backup/x")
-    entries = apply_pending(applier, history.pending([]), "feedbeef")
+    driver = Driver(command, scratch_db, FakeClock(), masker, said.append, said.append)
+    revisions = [f.revision for f in history.pending([])]
+    entries = apply_pending(driver, revisions, sha="feedbeef", backup_branch="backup/x")
     assert [(e.revision, e.outcome) for e in entries] == [
         ("a001", "ok"),
         ("a002", "ok"),

@@ -10,6 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from infra.ops.migrations.alembic import AlembicCommand
+from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.fingerprint import PostgresProbe
 from infra.ops.migrations.roundtrip import Exercise, RoundTripReport, round_trip
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
@@ -32,7 +33,7 @@ def _prepare(venv: AppVenv, app_dir: Path, url: SecretStr) -> tuple[Exercise, li
             "INSERT INTO books (id, title, pages, isbn) VALUES "
             "(1, 'Dune', 412, '9780441013593'), (2, 'The Dispossessed', 387, NULL), (3, 'Earthsea', NULL, NULL)"
         )
-    exercise = Exercise(command, url, PostgresProbe(), FakeClock(), masker, lines.append, lines.append)
+    exercise = Exercise(Driver(command, url, FakeClock(), masker, lines.append, lines.append), PostgresProbe())
     return exercise, lines
 
 

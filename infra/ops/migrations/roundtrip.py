@@ -13,18 +13,16 @@ table.column), e.g. a column filled with now() differs on every upgrade.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict
 
-from infra.ops.migrations.alembic import AlembicCommand
+from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.fingerprint import Probe, Snapshot
 from infra.ops.migrations.scripts import BASE, RevisionFile
 from infra.ops.safety.schema import schema_diff
-from infra.ops.safety.secrets import Masker
-from infra.ops.safety.times import Clock, Stopwatch
 
 ROWS_RULE: Final = "round-trip-rows"
 DATA_RULE: Final = "round-trip-data"
@@ -76,15 +74,10 @@ class RoundTripReport(BaseModel):
 
 @dataclass(frozen=True)
 class Exercise:
-    """The database and how to drive it."""
+    """The database, how to drive Alembic against it, and how to look at it."""
 
-    command: AlembicCommand
-    url: SecretStr
+    driver: Driver
     probe: Probe
-    clock: Clock
-    masker: Masker
-    announce: Callable[[str], None]
-    output: Callable[[str], None]
 
 
 def data_problems(before: Snapshot, after: Snapshot, when: str) -> list[Problem]:
@@ -123,15 +116,13 @@ def _acknowledge(problems: list[Problem], file: RevisionFile) -> list[Problem]:
 
 
 def _run(ex: Exercise, verb: str, target: str) -> Step:
-    watch = Stopwatch(ex.clock)
-    ex.announce(f"alembic {verb} {target}")
-    code = ex.command.stream([verb, target], ex.url, ex.output, ex.masker)
-    return Step(command=f"{verb} {target}", exit_code=code, seconds=watch.lap())
+    ran = ex.driver.run(verb, target)
+    return Step(command=f"{verb} {target}", exit_code=ran.exit_code, seconds=ran.seconds)
 
 
 def trip(ex: Exercise, file: RevisionFile) -> RevisionTrip:
     """Upgrade, (downgrade, upgrade) one revision; stops at the first failing step."""
-    before = ex.probe.snapshot(ex.url)
+    before = ex.probe.snapshot(ex.driver.url)
     steps: list[Step] = []
     plan = [("upgrade", file.revision)]
     if not file.markers.irreversible:
@@ -149,7 +140,7 @@ def trip(ex: Exercise, file: RevisionFile) -> RevisionTrip:
             return RevisionTrip(
                 revision=file.revision, irreversible=file.markers.irreversible, steps=[*steps, step], problems=[failed]
             )
-        snapshots.append(ex.probe.snapshot(ex.url))
+        snapshots.append(ex.probe.snapshot(ex.driver.url))
         steps.append(step.model_copy(update={"revision": snapshots[-1].revision}))
     if file.markers.irreversible:
         return RevisionTrip(revision=file.revision, irreversible=True, steps=steps, problems=[])
