@@ -23,7 +23,7 @@ from infra.ops.migrations.contract import ContractPolicy
 from infra.ops.migrations.lint import LintRequest, lint, load_history
 from infra.ops.migrations.sqlsplit import split_rendered
 from infra.ops.migrations.squawk import run_squawk
-from infra.ops.safety.secrets import Masker
+from infra.masking import Masker
 
 GOAL_SECONDS = 10.0
 CATALOGUE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "migration_catalogue"

@@ -16,6 +16,7 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── PulumiError                 infra/ops/pulumi.py           a `pulumi` command failed or cannot run
     ├── NeonStackError              infra/ops/neon/errors.py      a deployed Neon stack: its outputs, branches, window
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed
+    ├── MigrationError              infra/ops/migrations/errors.py the lint or a migration could not run; a refusal (8)
     ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
     ├── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
     └── NotConfirmedError           infra/cli/console.py          a destructive command was not confirmed
@@ -37,6 +38,7 @@ class ExitCode(IntEnum):
     BLOCKED = 3  # pr-diff: the destructive-change gate blocks the change
     PREVIEW_FAILED = 4  # pr-diff: a stack's preview failed (the comment shows why)
     DRIFT = 5  # drift: a stack differs from its last deployment
+    MIGRATION_BLOCKED = 8  # migration-lint: a blocking finding; migrate: refused because of one
     INTERRUPTED = 130  # Ctrl-C, or SIGTERM (a cancelled CI job); cleanups ran
 
 

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.safety.runner import CommandRunner, SubprocessRunner
-from infra.ops.safety.secrets import Masker
+from infra.masking import Masker
 
 DEFAULT_URL_ENV: Final = "DATABASE_URL"
 # Offline mode never connects: env.py gets a URL that names the dialect and nothing real.

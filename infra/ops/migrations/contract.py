@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from infra.ops.migrations.scripts import ScriptHistory
-from infra.ops.safety.times import rfc3339
+from infra.ops.times import rfc3339
 
 
 class LogRow(BaseModel):

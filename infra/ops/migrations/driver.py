@@ -13,8 +13,8 @@ from typing import Final
 from pydantic import SecretStr
 
 from infra.ops.migrations.alembic import AlembicCommand
-from infra.ops.safety.secrets import Masker
-from infra.ops.safety.times import Clock, Stopwatch, at
+from infra.masking import Masker
+from infra.ops.times import Clock, Stopwatch, at
 
 # `sqlalchemy.exc.ProgrammingError: ... does not exist`; a traceback often ends with a background line.
 _ERROR_LINE: Final = re.compile(r"^[\w.]*(Error|Exception|Failure|FAILED)\b")

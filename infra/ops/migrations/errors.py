@@ -1,21 +1,11 @@
-"""The migration commands' error: one clear message, a hint, and the exit code the CLI ends with."""
+"""The migration commands' error (`infra/errors.py` draws the tree): the lint or a migration could not
+run (exit 1), or `migrate` refuses a blocking finding (exit 8)."""
 
 from __future__ import annotations
 
-COULD_NOT_RUN = 1
+from infra.errors import WorkshelfError
 
 
-class MigrationError(RuntimeError):
-    """The lint or the round trip could not run (bad marker, render failure, squawk failure): exit 1."""
-
-    def __init__(self, message: str, *, hint: str = "", exit_code: int = COULD_NOT_RUN) -> None:
-        super().__init__(message)
-        self.hint = hint
-        self.exit_code = exit_code
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0])
-
-    def __str__(self) -> str:
-        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+class MigrationError(WorkshelfError):
+    """A bad marker, a render or squawk failure, SQL that does not parse, an unreachable database; or a
+    refusal with `exit_code=ExitCode.MIGRATION_BLOCKED`."""

@@ -17,7 +17,7 @@ from infra.ops.migrations.scripts import BASE, RevisionFile, ScriptHistory, read
 from infra.ops.migrations.sqlsplit import RevisionSql, split_rendered
 from infra.ops.migrations.squawk import SquawkHit, run_squawk
 from infra.ops.migrations.statements import Statement, own_findings, parse_statements, targets_for
-from infra.ops.safety.secrets import Masker
+from infra.masking import Masker
 
 DEFAULT_PG_VERSION = 17
 

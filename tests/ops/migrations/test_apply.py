@@ -14,8 +14,8 @@ from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.log import record
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
 from infra.ops.migrations.state import read_state
-from infra.ops.safety.secrets import Masker
-from tests.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, write_revision
+from infra.masking import Masker
+from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, write_revision
 from tests.support.clock import FakeClock
 
 

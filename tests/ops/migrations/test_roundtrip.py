@@ -14,8 +14,8 @@ from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.fingerprint import PostgresProbe
 from infra.ops.migrations.roundtrip import Exercise, RoundTripReport, round_trip
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
-from infra.ops.safety.secrets import Masker
-from tests.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, write_revision
+from infra.masking import Masker
+from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, write_revision
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.e2e

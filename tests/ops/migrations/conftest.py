@@ -28,7 +28,7 @@ from infra.ops.migrations.alembic import AlembicCommand
 from infra.ops.migrations.contract import ContractPolicy, LogRow
 from tests.support.postgres import PgClusterHandle
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CATALOGUE = FIXTURES / "migration_catalogue"
 SHELFAPP = FIXTURES / "example_app"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

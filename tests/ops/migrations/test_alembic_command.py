@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from infra.ops.migrations.alembic import OFFLINE_URL, AlembicCommand, history_paths, render_upgrade_sql
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.lint import LintRequest, lint
-from infra.ops.safety.secrets import Masker
-from tests.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, policy
+from infra.masking import Masker
+from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, policy
 
 PY = sys.executable
 
