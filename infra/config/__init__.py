@@ -12,6 +12,7 @@ from infra.config.models import (
     EngineRequest,
     NeonProjectSettings,
     NeonStack,
+    MigrationSettings,
     SafetyOverrides,
     StackSettings,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "EngineRequest",
     "NeonProjectSettings",
     "NeonStack",
+    "MigrationSettings",
     "SafetyOverrides",
     "StackSettings",
     "key_name",

@@ -20,7 +20,7 @@ from infra.config.guards import check_guards, section_rules
 from infra.config.keys import PROJECT, key_name
 from infra.config.models import ENVIRONMENTS, DevStack, StackSettings
 
-_SECTIONS = {"environment", "dev", "neon", "safetyOverrides"}
+_SECTIONS = {"environment", "dev", "neon", "migrations", "safetyOverrides"}
 _STACK_SETTINGS: TypeAdapter[StackSettings] = TypeAdapter(StackSettings)
 
 
@@ -66,6 +66,7 @@ def settings_from_mapping(
                 "stack": stack,
                 "environment": environment,
                 own: values.get(own),
+                "migrations": values.get("migrations") or {},
                 "overrides": values.get("safetyOverrides") or {},
             }
         )

@@ -168,12 +168,22 @@ class SafetyOverrides(_Section):
     unprotected_default_branch: str | None = Field(default=None, min_length=10)
 
 
+class MigrationSettings(_Section):
+    """`workshelf-infra:migrations` — how `migration-lint` judges this stack's migrations."""
+
+    # Rule 1 (expand/contract): a deprecated column or table may be dropped once the deprecation has
+    # been applied to this stack for this many days.
+    drop_after_days: int = Field(default=14, ge=1, le=365)
+
+
 class _Stack(BaseModel):
-    """What every stack has: its name and (production only, checked by the guards) its overrides."""
+    """What every stack has: its name, its migration rules and (production only, checked by the guards)
+    its overrides."""
 
     model_config = ConfigDict(frozen=True)
 
     stack: str
+    migrations: MigrationSettings = MigrationSettings()
     overrides: SafetyOverrides = SafetyOverrides()
 
 

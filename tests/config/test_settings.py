@@ -118,6 +118,9 @@ BAD_CONFIGS: list[tuple[str, str, Any, str, str]] = [
         "safetyOverrides",
         "only production",
     ),
+    ("production", "migrations.dropAfterDays", 0, "migrations.dropAfterDays", "greater than or equal to 1"),
+    ("staging", "migrations.dropAfterDays", "two weeks", "migrations.dropAfterDays", "valid integer"),
+    ("dev", "migrations.dropAfterDay", 14, "migrations.dropAfterDay", "unknown key"),
 ]
 
 
