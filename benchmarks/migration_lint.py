@@ -18,12 +18,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from infra.masking import Masker
 from infra.ops.migrations.alembic import AlembicCommand, render_upgrade_sql
 from infra.ops.migrations.contract import ContractPolicy
 from infra.ops.migrations.lint import LintRequest, lint, load_history
 from infra.ops.migrations.sqlsplit import split_rendered
 from infra.ops.migrations.squawk import run_squawk
-from infra.masking import Masker
 
 GOAL_SECONDS = 10.0
 CATALOGUE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "migration_catalogue"

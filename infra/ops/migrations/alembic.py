@@ -4,7 +4,6 @@ URL in the variable the application's env.py reads. We only append the subcomman
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -14,15 +13,13 @@ from typing import Final
 
 from pydantic import SecretStr
 
-from infra.ops.migrations.errors import MigrationError
-from infra.ops.safety.runner import CommandRunner, SubprocessRunner
 from infra.masking import Masker
+from infra.ops.migrations.errors import MigrationError
+from infra.ops.safety.runner import CommandRunner, SubprocessRunner, child_env
 
 DEFAULT_URL_ENV: Final = "DATABASE_URL"
 # Offline mode never connects: env.py gets a URL that names the dialect and nothing real.
 OFFLINE_URL: Final = SecretStr("postgresql://migration-lint@offline.invalid/migration_lint")
-# The child needs the database, not our credentials for Neon or for Pulumi state.
-WITHHELD: Final = ("NEON_API_KEY", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN")
 SUBCOMMANDS: Final = frozenset({"upgrade", "downgrade", "history", "current", "stamp", "heads", "revision", "show"})
 _TAIL_LINES: Final = 12
 
@@ -61,9 +58,7 @@ class AlembicCommand:
         return shlex.join(self.argv)
 
     def env(self, url: SecretStr) -> dict[str, str]:
-        env = {k: v for k, v in (os.environ if self.base_env is None else self.base_env).items() if k not in WITHHELD}
-        env[self.url_env] = url.get_secret_value()
-        return env
+        return child_env(url, self.base_env, url_env=self.url_env)
 
     def capture(self, args: Sequence[str], url: SecretStr = OFFLINE_URL) -> Captured:
         """Run with stdout and stderr kept apart (stdout is SQL or history; stderr is Alembic's log)."""

@@ -12,8 +12,8 @@ from typing import Final
 
 from pydantic import SecretStr
 
-from infra.ops.migrations.alembic import AlembicCommand
 from infra.masking import Masker
+from infra.ops.migrations.alembic import AlembicCommand
 from infra.ops.times import Clock, Stopwatch, at
 
 # `sqlalchemy.exc.ProgrammingError: ... does not exist`; a traceback often ends with a background line.

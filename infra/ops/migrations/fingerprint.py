@@ -14,12 +14,9 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from infra.ops.migrations.errors import MigrationError
-from infra.ops.safety.pg import database_of
+from infra.ops.safety.pg import alembic_revision
 from infra.ops.safety.schema import SNAPSHOT_QUERIES
 
-CONNECT_TIMEOUT_SECONDS: Final = 20
-STATEMENT_TIMEOUT: Final = "600s"
 _COLUMNS: Final = """
 SELECT n.nspname, c.relname, a.attname
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -49,6 +46,14 @@ class Probe(Protocol):
     def snapshot(self, url: SecretStr) -> Snapshot: ...
 
 
+def snapshot(conn: psycopg.Connection[tuple[object, ...]]) -> Snapshot:
+    """Schema, revision and data in one consistent view (a repeatable-read transaction)."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        lines = sorted(str(r[0]) for q in SNAPSHOT_QUERIES for r in conn.execute(q).fetchall())
+        return Snapshot(revision=alembic_revision(conn), schema_lines=lines, tables=table_data(conn))
+
+
 def _table_query(schema: str, table: str, columns: list[str]) -> sql.Composed:
     parts: list[sql.Composable] = [sql.SQL("count(*)")]
     for column in columns:
@@ -71,28 +76,3 @@ def table_data(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, TableD
         checksums = {c: f"{values[1 + 2 * i]}:{values[2 + 2 * i]}" for i, c in enumerate(columns)}
         found[f"{schema}.{table}"] = TableData(rows=int(values[0]), columns=checksums)
     return found
-
-
-def current_revision(conn: psycopg.Connection[tuple[object, ...]]) -> str | None:
-    found = conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
-    if not found or not found[0]:
-        return None
-    rows = conn.execute("SELECT version_num FROM alembic_version ORDER BY 1").fetchall()
-    return ",".join(str(r[0]) for r in rows) or None
-
-
-class PostgresProbe:
-    """Probe over one read-only psycopg connection per snapshot."""
-
-    def snapshot(self, url: SecretStr) -> Snapshot:
-        try:
-            conn = psycopg.connect(url.get_secret_value(), autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
-        except psycopg.Error as exc:
-            raise MigrationError(f"cannot connect to {database_of(url)}: {str(exc).strip().splitlines()[0]}") from None
-        with conn:
-            conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(STATEMENT_TIMEOUT)))
-            conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-            with conn.transaction():  # one consistent view of schema and data
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                lines = sorted(str(r[0]) for q in SNAPSHOT_QUERIES for r in conn.execute(q).fetchall())
-                return Snapshot(revision=current_revision(conn), schema_lines=lines, tables=table_data(conn))

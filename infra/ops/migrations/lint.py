@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.masking import Masker
 from infra.ops.migrations.alembic import AlembicCommand, history_paths, render_upgrade_sql
 from infra.ops.migrations.contract import ContractPolicy, judge_drop
 from infra.ops.migrations.errors import MigrationError
@@ -17,7 +18,6 @@ from infra.ops.migrations.scripts import BASE, RevisionFile, ScriptHistory, read
 from infra.ops.migrations.sqlsplit import RevisionSql, split_rendered
 from infra.ops.migrations.squawk import SquawkHit, run_squawk
 from infra.ops.migrations.statements import Statement, own_findings, parse_statements, targets_for
-from infra.masking import Masker
 
 DEFAULT_PG_VERSION = 17
 

@@ -79,36 +79,43 @@ def database_of(url: SecretStr) -> str:
     return unquote(urlsplit(url.get_secret_value()).path.lstrip("/"))
 
 
+def alembic_revision(conn: psycopg.Connection[tuple[object, ...]]) -> str | None:
+    """`alembic_version`'s rows joined by commas (several heads), None before the first migration."""
+    found = conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
+    if not found or not found[0]:
+        return None
+    rows = conn.execute("SELECT version_num FROM alembic_version ORDER BY 1").fetchall()
+    return ",".join(str(r[0]) for r in rows) or None
+
+
 class PostgresTools:
     """DatabaseTools over psycopg; every error becomes a SafetyError without the URI."""
 
     @contextmanager
-    def _connect(self, url: SecretStr, *, read_only: bool = True) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    def connect(
+        self, url: SecretStr, *, read_only: bool = True, statement_timeout: str = STATEMENT_TIMEOUT
+    ) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
         try:
             conn = psycopg.connect(url.get_secret_value(), autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
         except psycopg.Error as exc:
             raise SafetyError(f"cannot connect to {database_of(url)}: {_first_line(exc)}") from None
         with conn:
-            conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(STATEMENT_TIMEOUT)))
+            conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(statement_timeout)))
             if read_only:
                 conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             yield conn
 
     def schema(self, url: SecretStr) -> list[str]:
-        with self._connect(url) as conn:
+        with self.connect(url) as conn:
             lines = [str(row[0]) for query in SNAPSHOT_QUERIES for row in conn.execute(query).fetchall()]
         return sorted(lines)
 
     def revision(self, url: SecretStr) -> str | None:
-        with self._connect(url) as conn:
-            found = conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
-            if not found or not found[0]:
-                return None
-            rows = conn.execute("SELECT version_num FROM alembic_version ORDER BY 1").fetchall()
-        return ",".join(str(r[0]) for r in rows) or None
+        with self.connect(url) as conn:
+            return alembic_revision(conn)
 
     def table_counts(self, url: SecretStr) -> list[TableCount]:
-        with self._connect(url) as conn:
+        with self.connect(url) as conn:
             tables = [(str(s), str(t)) for s, t in conn.execute(_USER_TABLES).fetchall()]
             counts = []
             for schema, table in tables:
@@ -119,7 +126,7 @@ class PostgresTools:
 
     def query_values(self, url: SecretStr, queries: Sequence[str]) -> list[QueryValue]:
         results = []
-        with self._connect(url) as conn:
+        with self.connect(url) as conn:
             for query in queries:
                 try:
                     rows = conn.execute(query.encode()).fetchall()
@@ -134,7 +141,7 @@ class PostgresTools:
     def scratch_database(self, url: SecretStr, prefix: str) -> Iterator[SecretStr]:
         """A new empty database next to `url`'s (its role needs CREATEDB), dropped on the way out."""
         name = f"{prefix}_{secrets.token_hex(4)}"
-        with self._connect(url, read_only=False) as conn:
+        with self.connect(url, read_only=False) as conn:
             try:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             except psycopg.Error as exc:
@@ -145,7 +152,7 @@ class PostgresTools:
         try:
             yield with_database(url, name)
         finally:
-            with self._connect(url, read_only=False) as conn:
+            with self.connect(url, read_only=False) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

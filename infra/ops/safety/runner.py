@@ -25,10 +25,13 @@ class CommandRunner(Protocol):
         ...
 
 
-def child_env(database_url: SecretStr, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for a migration command: ours, minus API credentials, plus DATABASE_URL."""
+def child_env(
+    database_url: SecretStr, base: Mapping[str, str] | None = None, *, url_env: str = "DATABASE_URL"
+) -> dict[str, str]:
+    """The environment for a migration command: ours, minus API credentials, plus the database URL in
+    `url_env` (the variable the application's env.py reads)."""
     env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _WITHHELD}
-    env["DATABASE_URL"] = database_url.get_secret_value()
+    env[url_env] = database_url.get_secret_value()
     return env
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from infra.masking import Masker
 from infra.ops.migrations.alembic import OFFLINE_URL, AlembicCommand, history_paths, render_upgrade_sql
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.lint import LintRequest, lint
-from infra.masking import Masker
 from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, policy
 
 PY = sys.executable

@@ -8,13 +8,13 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
+from infra.masking import Masker
 from infra.ops.migrations.alembic import AlembicCommand
 from infra.ops.migrations.apply import apply_pending, git_sha
+from infra.ops.migrations.database import PostgresMigrationDatabase
 from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.log import record
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
-from infra.ops.migrations.state import read_state
-from infra.masking import Masker
 from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, write_revision
 from tests.support.clock import FakeClock
 
@@ -54,7 +54,7 @@ def test_each_revision_gets_its_own_entry_and_the_first_failure_stops(
     assert {(e.git_sha, e.backup_branch, e.direction) for e in entries} == {("feedbeef", "backup/x", "up")}
     with psycopg.connect(scratch_db.get_secret_value(), autocommit=True) as conn:
         record(conn, entries)
-    state = read_state(scratch_db)
+    state = PostgresMigrationDatabase().state(scratch_db)
     assert state.applied == ("a003",)
     assert [(r.revision, r.outcome) for r in state.log] == [
         ("a001", "ok"),

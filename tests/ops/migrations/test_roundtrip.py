@@ -9,12 +9,12 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
+from infra.masking import Masker
 from infra.ops.migrations.alembic import AlembicCommand
+from infra.ops.migrations.database import PostgresMigrationDatabase
 from infra.ops.migrations.driver import Driver
-from infra.ops.migrations.fingerprint import PostgresProbe
 from infra.ops.migrations.roundtrip import Exercise, RoundTripReport, round_trip
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
-from infra.masking import Masker
 from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, write_revision
 from tests.support.clock import FakeClock
 
@@ -33,7 +33,9 @@ def _prepare(venv: AppVenv, app_dir: Path, url: SecretStr) -> tuple[Exercise, li
             "INSERT INTO books (id, title, pages, isbn) VALUES "
             "(1, 'Dune', 412, '9780441013593'), (2, 'The Dispossessed', 387, NULL), (3, 'Earthsea', NULL, NULL)"
         )
-    exercise = Exercise(Driver(command, url, FakeClock(), masker, lines.append, lines.append), PostgresProbe())
+    exercise = Exercise(
+        Driver(command, url, FakeClock(), masker, lines.append, lines.append), PostgresMigrationDatabase()
+    )
     return exercise, lines
 
 
