@@ -1,4 +1,5 @@
-"""`workshelf-infra` (or `python -m infra`): the operator CLI (onboarding, status, PR diffs, data-safety commands).
+"""`workshelf-infra` (or `python -m infra`): the operator CLI (onboarding, status, PR diffs, data-safety
+and migration commands).
 
 Each noun lives in its own module and registers its commands on `app`; command bodies only parse
 options and delegate to `infra/ops`. Output, errors and exit codes go through `infra/cli/console.py`:
@@ -22,7 +23,7 @@ app = typer.Typer(
 
 
 # Each module adds its commands to `app` when imported.
-from infra.cli import onboard, prdiff, safety  # noqa: E402, F401
+from infra.cli import migrations, onboard, prdiff, safety  # noqa: E402, F401
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""Data-safety commands for Neon stacks: `backup-branch`, `migrate`, `migration-test`, `restore-drill`
-and `restore`. Bodies parse options and delegate to `infra/ops/safety`; see RUNBOOK.md."""
+"""Data-safety commands for Neon stacks: `backup-branch`, `restore-drill` and `restore` (the migration
+commands are in `migrations.py`). Bodies parse options and delegate to `infra/ops/safety`; see RUNBOOK.md."""
 
 from __future__ import annotations
 
@@ -17,9 +17,6 @@ from infra.ops.neon.backups import BackupRequest
 from infra.ops.safety.backup import backup_branch
 from infra.ops.safety.context import SafetyContext, default_context
 from infra.ops.safety.drill import restore_drill
-from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.migrate import dry_run_on_branch, migrate
-from infra.ops.safety.migration_test import migration_test
 from infra.ops.safety.restore import PRE_RESTORE_EXPIRY, apply_restore, plan_restore
 from infra.ops.times import parse_duration, parse_timestamp
 from infra.toolchain.paths import REPO_ROOT
@@ -47,7 +44,6 @@ At = Annotated[
 Ago = Annotated[
     timedelta | None, typer.Option(parser=parse_duration, metavar="DURATION", help="A point this long ago: 30m, 6h.")
 ]
-CommandArgs = Annotated[list[str] | None, typer.Argument(metavar="-- COMMAND...", show_default=False)]
 
 
 @app.command("backup-branch")
@@ -61,39 +57,6 @@ def backup_branch_command(
     """Branch the default branch now (or --at a past point) as a backup that expires (--expires-in, default 7d)."""
     request = BackupRequest(name=name, expires_in=expires_in, point=at, protect=protect)
     results(backup_branch(context(), stack, request).lines())
-
-
-@app.command("migrate")
-def migrate_command(
-    stack: StackArg,
-    command: CommandArgs = None,
-    dry_run_on_branch_: Annotated[
-        bool, typer.Option("--dry-run-on-branch", help="Run on a fresh branch (then deleted), not the database.")
-    ] = False,
-    expires_in: ExpiresIn = None,
-    name: Annotated[str | None, typer.Option(help="Backup branch name.")] = None,
-) -> None:
-    """Back up the default branch, then run COMMAND with DATABASE_URL set; on failure print the restore command."""
-    ctx, argv = context(), command or []
-    if dry_run_on_branch_ and (name or expires_in):
-        raise SafetyError("--name and --expires-in describe the backup branch, which a dry run does not make")
-    if dry_run_on_branch_:
-        result = dry_run_on_branch(ctx, stack, argv)
-    else:
-        result = migrate(ctx, stack, argv, expires_in=expires_in, name=name)
-    results(result.lines())
-    if not result.ok:
-        # The migration's own exit code, so that scripts can tell its failures apart.
-        raise typer.Exit(result.exit_code if 0 < result.exit_code < 256 else ExitCode.ERROR)
-
-
-@app.command("migration-test")
-def migration_test_command(stack: StackArg, alembic_args: CommandArgs = None) -> None:
-    """Alembic upgrade head, downgrade -1, upgrade head on a throwaway database (dev, staging...); compare schemas."""
-    result = migration_test(context(), stack, alembic_args or [])
-    results(result.lines())
-    if not result.ok:
-        raise typer.Exit(ExitCode.ERROR)
 
 
 @app.command("restore-drill")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from infra.ops.migrations.driver import Driver
@@ -34,14 +35,19 @@ def git_sha(cwd: Path | None, env: dict[str, str] | None = None) -> str | None:
     return sha if done.returncode == 0 and sha else None
 
 
-def apply_pending(
-    driver: Driver, revisions: Sequence[str], *, sha: str | None, backup_branch: str | None
-) -> list[LogEntry]:
+@dataclass(frozen=True)
+class Applied:
+    entries: list[LogEntry]
+    exit_code: int  # the failed upgrade's, else 0
+
+
+def apply_pending(driver: Driver, revisions: Sequence[str], *, sha: str | None, backup_branch: str | None) -> Applied:
     """Upgrade to each revision in turn; one entry per attempt; stops after the first failure."""
     entries = []
     for revision in revisions:
         ran = driver.run("upgrade", revision)
         failed = ran.exit_code != 0
+        error = f"exit {ran.exit_code}" + (f": {ran.error_line}" if ran.error_line else "")
         entries.append(
             LogEntry(
                 revision=revision,
@@ -51,10 +57,10 @@ def apply_pending(
                 outcome="failed" if failed else "ok",
                 command=ran.command,
                 git_sha=sha,
-                error=(f"exit {ran.exit_code}" + (f": {ran.error_line}" if ran.error_line else "")) if failed else None,
+                error=error if failed else None,
                 backup_branch=backup_branch,
             )
         )
         if failed:
-            break
-    return entries
+            return Applied(entries, ran.exit_code)
+    return Applied(entries, 0)

@@ -39,7 +39,7 @@ def test_each_revision_gets_its_own_entry_and_the_first_failure_stops(
     said: list[str] = []
     driver = Driver(command, scratch_db, FakeClock(), masker, said.append, said.append)
     revisions = [f.revision for f in history.pending([])]
-    entries = apply_pending(driver, revisions, sha="feedbeef", backup_branch="backup/x")
+    entries = apply_pending(driver, revisions, sha="feedbeef", backup_branch="backup/x").entries
     assert [(e.revision, e.outcome) for e in entries] == [
         ("a001", "ok"),
         ("a002", "ok"),
