@@ -14,8 +14,8 @@ import subprocess
 import sys
 import sysconfig
 import venv
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,8 +25,13 @@ from psycopg import sql
 from pydantic import SecretStr
 
 from infra.ops.migrations.alembic import AlembicCommand
+from infra.ops.migrations.context import MigrationContext
 from infra.ops.migrations.contract import ContractPolicy, LogRow
+from infra.ops.migrations.database import DatabaseState
+from infra.ops.migrations.fingerprint import Snapshot, TableData
+from infra.ops.migrations.log import LogEntry
 from tests.support.postgres import PgClusterHandle
+from tests.support.safety import Harness
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CATALOGUE = FIXTURES / "migration_catalogue"
@@ -130,3 +135,71 @@ def write_revision(app_dir: Path, revision: str, down: str, upgrade: str, downgr
         f"def upgrade() -> None:\n    {upgrade}\n\n\ndef downgrade() -> None:\n    {downgrade}\n"
     )
     return path
+
+
+# -- unit tier of the commands: the emulator in process, a fake runner, a fake database ----------
+SAMPLE = FIXTURES / "alembic_sample"
+SAMPLE_BROKEN = FIXTURES / "alembic_sample_broken"
+
+
+@dataclass
+class FakeMigrationDatabase:
+    """The migration database of the unit tier. Its revision follows the alembic commands the fake
+    runner is given (`upgrade X`, `downgrade Y`); `on_step` hooks change its tables, as a real
+    upgrade or a lossy downgrade would."""
+
+    applied: tuple[str, ...] = ()
+    log: tuple[LogRow, ...] = ()
+    revision: str | None = None
+    schema_lines: list[str] = field(default_factory=lambda: ["table public.books"])
+    tables: dict[str, TableData] = field(
+        default_factory=lambda: {"public.books": TableData(rows=3, columns={"id": "3:17", "pages": "2:99"})}
+    )
+    on_step: dict[str, Callable[[FakeMigrationDatabase], None]] = field(default_factory=dict)
+    recorded: list[LogEntry] = field(default_factory=list)
+    seeded: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+
+    def state(self, url: SecretStr) -> DatabaseState:
+        self.urls.append(url.get_secret_value())
+        return DatabaseState(applied=self.applied, log=self.log)
+
+    def record(self, url: SecretStr, entries: Sequence[LogEntry]) -> None:
+        self.urls.append(url.get_secret_value())
+        self.recorded.extend(entries)
+
+    def snapshot(self, url: SecretStr) -> Snapshot:
+        self.urls.append(url.get_secret_value())
+        return Snapshot(revision=self.revision, schema_lines=list(self.schema_lines), tables=dict(self.tables))
+
+    def run_sql(self, url: SecretStr, text: str, *, source: str) -> None:
+        self.urls.append(url.get_secret_value())
+        self.seeded.append(f"{source}: {text}")
+
+    def alembic(self, argv: Sequence[str], env: Mapping[str, str], emit: Callable[[str], None]) -> None:
+        """The fake runner's script: move the revision, run the step's hook."""
+        verb, target = argv[-2:]
+        self.revision = None if target == "base" else target
+        emit(f"INFO  [alembic.runtime.migration] Running {verb} -> {target}")
+        hook = self.on_step.get(f"{verb} {target}")
+        if hook is not None:
+            hook(self)
+
+
+@dataclass
+class Migrations:
+    harness: Harness
+    ctx: MigrationContext
+    db: FakeMigrationDatabase
+
+    def command(self, project: Path = SAMPLE) -> AlembicCommand:
+        return self.ctx.alembic([sys.executable, "-m", "alembic"], cwd=project)
+
+
+@pytest.fixture
+def migrations(harness: Harness) -> Migrations:
+    db = FakeMigrationDatabase()
+    harness.runner.script = db.alembic
+    base = harness.ctx
+    ctx = MigrationContext(**{f.name: getattr(base, f.name) for f in fields(base)}, migrations=db)
+    return Migrations(harness, ctx, db)
