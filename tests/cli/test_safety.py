@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-
 import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.cli.console import ConsoleReporter
-from infra.masking import uri_password
 from neon_emulator import NeonBackend
 from tests.support.followup import WORKSHELF
 from tests.support.safety import Harness
@@ -86,45 +83,6 @@ def test_missing_api_key(cli: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     code, _stdout, stderr = invoke("backup-branch", "--stack", "staging")
     assert code == 1
     assert "error: NEON_API_KEY is not set" in stderr
-
-
-def test_migrate__failure_exit_code_and_restore_command(cli: Harness) -> None:
-    def leak(argv: Sequence[str], env: Mapping[str, str], emit: Callable[[str], None]) -> None:
-        emit("ERROR: relation already exists; url=" + env["DATABASE_URL"])
-
-    cli.runner.codes, cli.runner.script = [4], leak
-    code, stdout, stderr = invoke("migrate", "--stack", "staging", "--", "alembic", "-c", "x.ini", "upgrade", "head")
-    assert code == 4
-    assert cli.runner.calls[0].argv == ["alembic", "-c", "x.ini", "upgrade", "head"]
-    [backup] = [b for b in cli.branches() if b.name != "main"]
-    assert stdout.splitlines()[-1] == (
-        "to undo whatever the failed migration changed, run: "
-        f"{WORKSHELF} restore --stack staging --from-branch {backup.id} --yes"
-    )
-    assert "  | ERROR: relation already exists; url=postgresql://workshelf_owner:****@" in stderr
-    assert uri_password(cli.staging.outputs.database_url) not in stdout + stderr
-
-
-def test_migrate__dry_run(cli: Harness) -> None:
-    code, stdout, stderr = invoke("migrate", "--stack", "staging", "--dry-run-on-branch", "--", "true")
-    assert code == 0, stderr
-    assert stdout.startswith("dry run on branch migrate-dry-run/")
-    assert cli.branch_names() == ["main"]
-
-
-def test_migrate__dry_run_refuses_backup_options(cli: Harness) -> None:
-    code, _stdout, stderr = invoke("migrate", "--stack", "staging", "--dry-run-on-branch", "--name", "x", "--", "true")
-    assert code == 1
-    assert "error: --name and --expires-in describe the backup branch, which a dry run does not make" in stderr
-    assert cli.runner.calls == []
-
-
-def test_migration_test__exit_code_follows_the_result(cli: Harness) -> None:
-    cli.database.schemas = [["a"], ["a", "b"]]
-    code, stdout, _stderr = invoke("migration-test", "--stack", "staging", "--", "-c", "alembic.ini")
-    assert code == 1
-    assert "+b" in stdout
-    assert stdout.splitlines()[-1] == "result: FAILED"
 
 
 def test_restore_drill__report_dir_option(cli: Harness, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -13,7 +13,7 @@ from infra.masking import Masker
 from infra.ops.migrations.alembic import OFFLINE_URL, AlembicCommand, history_paths, render_upgrade_sql
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.lint import LintRequest, lint
-from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, policy
+from tests.support.migrations import SHELFAPP_URL_ENV, AppVenv, add_next_revision, policy
 
 PY = sys.executable
 

@@ -15,8 +15,8 @@ from infra.ops.migrations.database import PostgresMigrationDatabase
 from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.log import record
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
-from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, write_revision
 from tests.support.clock import FakeClock
+from tests.support.migrations import SHELFAPP_URL_ENV, AppVenv, write_revision
 
 
 def test_git_sha_prefers_the_workflow_variable(tmp_path: Path) -> None:

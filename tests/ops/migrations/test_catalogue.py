@@ -10,7 +10,7 @@ import pytest
 from infra.ops.migrations.alembic import AlembicCommand
 from infra.ops.migrations.findings import LintReport
 from infra.ops.migrations.lint import LintRequest, lint
-from tests.ops.migrations.conftest import CATALOGUE, policy
+from tests.support.migrations import CATALOGUE, policy
 
 # revision -> the findings expected, as (rule, severity, target). Empty: a safe migration.
 EXPECTED: dict[str, list[tuple[str, str, str]]] = {

@@ -9,7 +9,7 @@ from infra.ops.migrations.alembic import AlembicCommand
 from infra.ops.migrations.contract import LogRow, applied_since
 from infra.ops.migrations.findings import Finding
 from infra.ops.migrations.lint import LintRequest, lint
-from tests.ops.migrations.conftest import NOW, applied, policy
+from tests.support.migrations import NOW, applied, policy
 
 
 def _drop(command: AlembicCommand, log: list[LogRow] | None, *, revision: str = "c23", days: int = 14) -> Finding:

@@ -25,7 +25,7 @@ import pytest
 
 from infra.neon import NeonClient
 from neon_emulator import PostgresBacking
-from tests.ops.migrations.conftest import SHELFAPP, SHELFAPP_URL_ENV, AppVenv, add_next_revision
+from tests.support.migrations import SHELFAPP, SHELFAPP_URL_ENV, AppVenv, add_next_revision
 from tests.support.neon_world import E2E_API_KEY, NeonWorld, start_world
 from tests.support.postgres import PgClusterHandle
 from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, CommandRun

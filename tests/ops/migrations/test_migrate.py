@@ -18,7 +18,7 @@ from infra.neon import models
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.migrate import dry_run_on_branch, migrate
 from infra.ops.neon.errors import NeonStackError
-from tests.ops.migrations.conftest import CATALOGUE, Migrations
+from tests.support.migrations import CATALOGUE, Migrations
 
 PY = [sys.executable, "-m", "alembic"]
 

@@ -14,7 +14,7 @@ from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.fingerprint import TableData
 from infra.ops.migrations.migration_test import migration_test
 from infra.ops.safety.errors import SafetyError
-from tests.ops.migrations.conftest import CATALOGUE, FakeMigrationDatabase, Migrations
+from tests.support.migrations import CATALOGUE, FakeMigrationDatabase, Migrations
 
 PY = [sys.executable, "-m", "alembic"]
 ROUND_TRIPS = [

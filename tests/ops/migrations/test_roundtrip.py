@@ -15,8 +15,8 @@ from infra.ops.migrations.database import PostgresMigrationDatabase
 from infra.ops.migrations.driver import Driver
 from infra.ops.migrations.roundtrip import Exercise, RoundTripReport, round_trip
 from infra.ops.migrations.scripts import ScriptHistory, read_revision_file
-from tests.ops.migrations.conftest import SHELFAPP_URL_ENV, AppVenv, add_next_revision, write_revision
 from tests.support.clock import FakeClock
+from tests.support.migrations import SHELFAPP_URL_ENV, AppVenv, add_next_revision, write_revision
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,7 @@
-"""Fixtures for the migration-safety tests.
+"""Fixtures for the migration commands (tests/ops/migrations, tests/cli), registered in tests/conftest.py.
 
-`catalogue`: the Alembic project under tests/fixtures/migration_catalogue, run with this repository's
+`migrations`: the unit tier of the commands (the data-safety harness with a fake migration database
+that follows the fake runner's alembic calls). `catalogue`: the Alembic project under tests/fixtures/migration_catalogue, run with this repository's
 Python (its env.py needs only Alembic). `shelfapp`: the example application, installed into a
 virtualenv of its own (offline: its dependencies come from ours through a .pth file, the application
 itself is pip-installed from its directory), copied into a temporary directory per test.
@@ -33,7 +34,7 @@ from infra.ops.migrations.log import LogEntry
 from tests.support.postgres import PgClusterHandle
 from tests.support.safety import Harness
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CATALOGUE = FIXTURES / "migration_catalogue"
 SHELFAPP = FIXTURES / "example_app"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
