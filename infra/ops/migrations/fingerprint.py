@@ -3,11 +3,13 @@ Alembic revision, and the data: each table's row count and, per column, the numb
 and an order-independent checksum (the sum of a 64-bit hash of each value's text form). Rows may come
 back in another physical order and a column may change type (varchar -> text): neither is a change.
 
-Left out: `alembic_version` (it moves by design) and our own `workshelf_infra` schema.
+Left out: `alembic_version` (it moves by design, and `downgrade base` drops it) and our own
+`workshelf_infra` schema.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final, Protocol
 
 import psycopg
@@ -25,6 +27,10 @@ WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_s
   AND n.nspname NOT LIKE 'pg\\_%' AND NOT (c.relname = 'alembic_version')
 ORDER BY 1, 2, a.attnum
 """
+
+
+# Alembic's own table comes and goes with `downgrade base`: not part of the application's schema.
+_BOOKKEEPING: Final = re.compile(r"\bpublic\.alembic_version\b")
 
 
 class TableData(BaseModel):
@@ -51,6 +57,7 @@ def snapshot(conn: psycopg.Connection[tuple[object, ...]]) -> Snapshot:
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         lines = sorted(str(r[0]) for q in SNAPSHOT_QUERIES for r in conn.execute(q).fetchall())
+        lines = [line for line in lines if not _BOOKKEEPING.search(line)]
         return Snapshot(revision=alembic_revision(conn), schema_lines=lines, tables=table_data(conn))
 
 

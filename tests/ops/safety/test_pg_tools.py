@@ -1,9 +1,10 @@
 """Against a real PostgreSQL: the schema fingerprint, checks, scratch databases, and `migration-test`
-on the dev path running the real alembic on the sample projects."""
+on the dev path (its scratch database) running the real alembic on the sample projects."""
 
 from __future__ import annotations
 
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,20 +13,20 @@ import pytest
 from pydantic import SecretStr
 
 from infra.config import settings_from_stack_file
+from infra.ops.migrations.alembic import AlembicCommand
+from infra.ops.migrations.context import MigrationContext
+from infra.ops.migrations.errors import MigrationError
+from infra.ops.migrations.migration_test import migration_test
 from infra.ops.neon.target import StackOutputs
-from infra.ops.safety.context import SafetyContext
 from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.migration_test import migration_test
 from infra.ops.safety.pg import PostgresTools
 from infra.ops.safety.runner import SubprocessRunner
+from tests.support.migrations import SAMPLE, SAMPLE_BROKEN
 from tests.support.postgres import PgClusterHandle
 from tests.support.pulumi_project import REPO
 from tests.support.reporter import RecordingReporter
 
 pytestmark = pytest.mark.e2e
-
-SAMPLE = REPO / "tests" / "fixtures" / "alembic_sample" / "alembic.ini"
-BROKEN = REPO / "tests" / "fixtures" / "alembic_sample_broken" / "alembic.ini"
 
 
 class DevDatabase:
@@ -142,7 +143,7 @@ def test_scratch_database__needs_createdb(dev_db: DevDatabase) -> None:
         dev_db.admin(f"ALTER ROLE {dev_db.role} CREATEDB")
 
 
-def dev_context(dev_db: DevDatabase, reporter: RecordingReporter, tmp_path: Path) -> SafetyContext:
+def dev_context(dev_db: DevDatabase, reporter: RecordingReporter, tmp_path: Path) -> MigrationContext:
     outputs = StackOutputs(
         environment="dev", database_url=dev_db.url, host="127.0.0.1", database=dev_db.role, role=dev_db.role
     )
@@ -150,7 +151,7 @@ def dev_context(dev_db: DevDatabase, reporter: RecordingReporter, tmp_path: Path
     def no_neon() -> None:
         raise AssertionError("the dev path must not call Neon")
 
-    return SafetyContext(
+    return MigrationContext(
         settings=lambda stack: settings_from_stack_file(REPO, stack),
         outputs=lambda _stack: outputs,
         neon=no_neon,  # type: ignore[arg-type]
@@ -162,17 +163,22 @@ def dev_context(dev_db: DevDatabase, reporter: RecordingReporter, tmp_path: Path
     )
 
 
+def alembic(ctx: MigrationContext, project: Path) -> AlembicCommand:
+    return ctx.alembic([sys.executable, "-m", "alembic"], cwd=project)
+
+
 def test_migration_test__sample_project_round_trips_on_dev(dev_db: DevDatabase, tmp_path: Path) -> None:
     reporter = RecordingReporter()
     before = dev_db.databases()
-    result = migration_test(dev_context(dev_db, reporter, tmp_path), "dev", ["-c", str(SAMPLE)])
+    ctx = dev_context(dev_db, reporter, tmp_path)
+    result = migration_test(ctx, "dev", alembic(ctx, SAMPLE))
     assert result.ok, "\n".join(result.lines()) + reporter.text
-    assert [(s.name, s.exit_code, s.revision) for s in result.steps] == [
-        ("upgrade head", 0, "0003"),
-        ("downgrade -1", 0, "0002"),
-        ("upgrade head", 0, "0003"),
+    assert [[(s.command, s.exit_code, s.revision) for s in t.steps] for t in result.report.trips] == [
+        [("upgrade 0001", 0, "0001"), ("downgrade base", 0, None), ("upgrade 0001", 0, "0001")],
+        [("upgrade 0002", 0, "0002"), ("downgrade 0001", 0, "0001"), ("upgrade 0002", 0, "0002")],
+        [("upgrade 0003", 0, "0003"), ("downgrade 0002", 0, "0002"), ("upgrade 0003", 0, "0003")],
     ]
-    assert all(s.seconds > 0 for s in result.steps)
+    assert all(s.seconds > 0 for t in result.report.trips for s in t.steps)
     assert "| INFO  [alembic.runtime.migration] Running upgrade 0002 -> 0003, ISBNs, unique when present." in (
         reporter.text
     )
@@ -183,21 +189,24 @@ def test_migration_test__sample_project_round_trips_on_dev(dev_db: DevDatabase, 
 def test_migration_test__broken_downgrade_is_caught_by_the_schema_diff(dev_db: DevDatabase, tmp_path: Path) -> None:
     reporter = RecordingReporter()
     before = dev_db.databases()
-    result = migration_test(dev_context(dev_db, reporter, tmp_path), "dev", ["-c", str(BROKEN)])
-    assert [s.exit_code for s in result.steps] == [0, 0, 0]  # every step "works"
+    ctx = dev_context(dev_db, reporter, tmp_path)
+    result = migration_test(ctx, "dev", alembic(ctx, SAMPLE_BROKEN))
+    broken = result.report.trips[1]
+    assert [s.exit_code for s in broken.steps] == [0, 0, 0]  # every step "works"
     assert not result.ok
-    assert result.schema_diff[:2] == ["--- after upgrade 1", "+++ after upgrade 2"]
-    assert [line for line in result.schema_diff[2:] if not line.startswith("@@")] == [
+    assert [p.kind for p in broken.problems] == ["schema", "schema"]
+    assert broken.schema_diff[:2] == ["--- before the upgrade", "+++ after the downgrade"]
+    assert [line for line in broken.schema_diff if line.startswith(("+", "-")) and line[1] not in "+-"] == [
+        "+column public.books.isbn_old character varying(17)",
         "+column public.books.isbn_old character varying(17)",
     ]
-    assert "a downgrade does not reverse its upgrade" in result.problems[0]
     assert dev_db.databases() == before
 
 
-def test_migration_test__failing_alembic_stops_and_drops(dev_db: DevDatabase, tmp_path: Path) -> None:
+def test_migration_test__failing_alembic_stops_before_any_scratch_database(dev_db: DevDatabase, tmp_path: Path) -> None:
     reporter = RecordingReporter()
     before = dev_db.databases()
-    result = migration_test(dev_context(dev_db, reporter, tmp_path), "dev", ["-c", str(tmp_path / "missing.ini")])
-    assert [s.exit_code != 0 for s in result.steps] == [True]
-    assert result.problems[0].startswith("step 1 (alembic upgrade head) failed with exit code ")
+    ctx = dev_context(dev_db, reporter, tmp_path)
+    with pytest.raises(MigrationError, match="reading the migration history failed"):
+        migration_test(ctx, "dev", alembic(ctx, tmp_path))
     assert dev_db.databases() == before
