@@ -1,10 +1,11 @@
 """Fixtures for the migration commands (tests/ops/migrations, tests/cli), registered in tests/conftest.py.
 
 `migrations`: the unit tier of the commands (the data-safety harness with a fake migration database
-that follows the fake runner's alembic calls). `catalogue`: the Alembic project under tests/fixtures/migration_catalogue, run with this repository's
-Python (its env.py needs only Alembic). `shelfapp`: the example application, installed into a
-virtualenv of its own (offline: its dependencies come from ours through a .pth file, the application
-itself is pip-installed from its directory), copied into a temporary directory per test.
+that follows the fake runner's alembic calls). `catalogue`: the Alembic project under
+tests/fixtures/migration_catalogue, run with this repository's Python (its env.py needs only Alembic).
+`shelfapp_venv`, `shelfapp_dir`: the example application, installed into a virtualenv of its own
+(offline: its dependencies come from ours through a .pth file, the application itself is
+pip-installed from its directory), and a copy of its repository per test.
 """
 
 from __future__ import annotations

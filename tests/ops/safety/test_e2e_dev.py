@@ -3,8 +3,12 @@ Pulumi CLI), the real alembic on the sample projects, and a scratch database tha
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -18,16 +22,19 @@ from tests.support.safety import python
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE = REPO / "tests" / "fixtures" / "alembic_sample" / "alembic.ini"
-BROKEN = REPO / "tests" / "fixtures" / "alembic_sample_broken" / "alembic.ini"
+SAMPLE = REPO / "tests" / "fixtures" / "alembic_sample"
+BROKEN = REPO / "tests" / "fixtures" / "alembic_sample_broken"
 
 
 @pytest.fixture(scope="module")
-def dev_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProject]:
+def dev_project() -> Iterator[PulumiProject]:
     require_pulumi()
     if find_binaries() is None:
         pytest.skip("no PostgreSQL server binaries (CI installs them: apt-get install postgresql)")
-    project = PulumiProject.create(tmp_path_factory.mktemp("safety-dev"), {ENGINE_ENV: "native"})
+    # Not pytest's tmp_path (as in tests/support/postgres.py): pytest re-tightens its base directory to
+    # 0700, and the server runs as another user when we are root.
+    base = Path(tempfile.mkdtemp(prefix="workshelf-safety-dev-"))
+    project = PulumiProject.create(base, {ENGINE_ENV: "native"})
     # `python -m infra` reads the dev stack from the project's own local backend, as on a laptop.
     project.env["PULUMI_BACKEND_URL"] = f"file://{project.root / '.pulumi-state'}"
     (project.root / ".pulumi-state").mkdir()
@@ -38,6 +45,7 @@ def dev_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProj
         yield project
     finally:
         project.run("destroy", "--yes", "--skip-preview", stack="dev")
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def cli(project: PulumiProject, *args: str) -> CommandRun:
@@ -55,14 +63,15 @@ def databases(project: PulumiProject) -> set[str]:
 
 def test_migration_test_on_dev__passes_and_drops_the_scratch_database(dev_project: PulumiProject) -> None:
     before = databases(dev_project)
-    run = cli(dev_project, "migration-test", "--stack", "dev", "--", "-c", str(SAMPLE))
+    run = cli(dev_project, "migration-test", "--stack", "dev", "--cwd", str(SAMPLE), "--", python(), "-m", "alembic")
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
     assert lines[0].startswith("migration test on dev, scratch database migration_test_")
-    assert [line.split()[1:4] for line in lines[1:4]] == [
-        ["alembic", "upgrade", "head"],
-        ["alembic", "downgrade", "-1"],
-        ["alembic", "upgrade", "head"],
+    assert lines[1] == "3 revision(s) tested after base"
+    assert [re.sub(r"\d+\.\d\ds", "T", line) for line in lines[2::2][:3]] == [
+        "0001  upgrade 0001 ok T · downgrade base ok T · upgrade 0001 ok T",
+        "0002  upgrade 0002 ok T · downgrade 0001 ok T · upgrade 0002 ok T",
+        "0003  upgrade 0003 ok T · downgrade 0002 ok T · upgrade 0003 ok T",
     ]
     assert lines[-1] == "result: PASSED"
     assert databases(dev_project) == before
@@ -73,10 +82,10 @@ def test_migration_test_on_dev__passes_and_drops_the_scratch_database(dev_projec
 
 def test_migration_test_on_dev__broken_downgrade_fails_with_the_schema_diff(dev_project: PulumiProject) -> None:
     before = databases(dev_project)
-    run = cli(dev_project, "migration-test", "--stack", "dev", "--", "-c", str(BROKEN))
+    run = cli(dev_project, "migration-test", "--stack", "dev", "--cwd", str(BROKEN), "--", python(), "-m", "alembic")
     assert run.returncode == 1
-    assert "  +column public.books.isbn_old character varying(17)" in run.stdout
-    assert "problem: the schema after the second upgrade differs from the first" in run.stdout
+    assert "    +column public.books.isbn_old character varying(17)" in run.stdout
+    assert "  FAILED schema: the schema differs after the downgrade (see the diff)" in run.stdout
     assert databases(dev_project) == before
 
 

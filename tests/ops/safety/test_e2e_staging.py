@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import subprocess
+import textwrap
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +32,7 @@ from tests.support.safety import SafetyWorld, python, without
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE = REPO / "tests" / "fixtures" / "alembic_sample" / "alembic.ini"
+SAMPLE = REPO / "tests" / "fixtures" / "alembic_sample"
 THROWAWAY = ("restore-drill/", "migration-test/", "migrate-dry-run/")
 
 
@@ -55,18 +58,38 @@ def no_throwaways(world: SafetyWorld) -> None:
     assert left == [], left
 
 
-def py(code: str) -> list[str]:
-    return [python(), "-c", code]
+def project_with(tmp_path: Path, upgrade: str, *, markers: str = "") -> Path:
+    """The sample project plus a revision 0004 whose upgrade() runs `upgrade` (Python lines)."""
+    project = tmp_path / "app"
+    shutil.copytree(SAMPLE, project, ignore=shutil.ignore_patterns("__pycache__"))
+    body = textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")
+    (project / "versions" / "0004_extra.py").write_text(
+        f'import os, sys, time\nimport sqlalchemy as sa\nfrom alembic import op\n\nrevision = "0004"\n'
+        f'down_revision = "0003"\n{markers}\n\ndef upgrade() -> None:\n{body}\n\n\ndef downgrade() -> None:\n'
+        '    op.execute("DROP TABLE IF EXISTS extra")\n'
+    )
+    return project
+
+
+def alembic(project: Path = SAMPLE) -> list[str]:
+    """`--cwd PROJECT -- <python> -m alembic`: how an application runs its Alembic."""
+    return ["--cwd", str(project), "--", python(), "-m", "alembic"]
+
+
+REVERSIBLE = 'op.execute("CREATE TABLE extra (id int)")'
 
 
 # 1 -- migrate (success) -------------------------------------------------------------------------
 def test_migrate__backs_up_then_applies_the_sample_migrations(safety_world: SafetyWorld) -> None:
-    run = safety_world.cli(
-        "migrate", "--stack", "staging", "--", python(), "-m", "alembic", "-c", str(SAMPLE), "upgrade", "head"
-    )
+    run = safety_world.cli("migrate", "--stack", "staging", *alembic())
     assert run.returncode == 0, run.output
     assert books(safety_world) == 3
     assert "Running upgrade 0002 -> 0003" in run.stderr
+    assert run.stdout.splitlines()[0].startswith("migration on staging succeeded in ")
+    assert run.stdout.splitlines()[0].endswith("s; applied: 0001, 0002, 0003")
+    with psycopg.connect(safety_world.outputs_cache["database_url"]) as conn:
+        logged = conn.execute("SELECT revision, outcome FROM workshelf_infra.migration_log ORDER BY id").fetchall()
+    assert logged == [("0001", "ok"), ("0002", "ok"), ("0003", "ok")]
     match = re.search(r"backup branch: (backup/pre-migrate-\d{8}T\d{6}Z) \((br-[a-z0-9-]+)\)", run.stdout)
     assert match, run.stdout
     backup = next(b for b in safety_world.branches() if b.id == match[2])
@@ -91,14 +114,15 @@ def test_backup_branch__prints_id_and_how_to_restore(safety_world: SafetyWorld) 
 
 # 3 -- migrate (failure) and the printed restore command -------------------------------------------
 def test_failed_migration_is_undone_by_the_printed_restore_command(safety_world: SafetyWorld, tmp_path: Path) -> None:
-    destructive = (
-        "import os, sys, psycopg\n"
-        "url = os.environ['DATABASE_URL']\n"
-        "print('migrating', url, flush=True)\n"
-        "with psycopg.connect(url, autocommit=True) as c: c.execute('DROP TABLE books')\n"
-        "sys.exit('half-way failure')"
-    )
-    run = safety_world.cli("migrate", "--stack", "staging", "--", *py(destructive))
+    destructive = """
+        print("migrating", os.environ["DATABASE_URL"], flush=True)
+        with op.get_context().autocommit_block():
+            op.execute("DROP TABLE books")
+        sys.exit("half-way failure")
+    """
+    ack = '{"rule": "ban-drop-table", "target": "books", "reason": "e2e: a migration that fails half-way"}'
+    project = project_with(tmp_path, destructive, markers=f"acknowledge = [{ack}]")
+    run = safety_world.cli("migrate", "--stack", "staging", *alembic(project))
     assert run.returncode == 1, run.output
     assert books(safety_world) is None  # the failed migration did its damage
     assert re.search(r"  \| migrating postgresql://workshelf_owner[.a-z0-9-]*:\*\*\*\*@ep-", run.stderr), run.stderr
@@ -122,15 +146,19 @@ def test_failed_migration_is_undone_by_the_printed_restore_command(safety_world:
 
 # 4 -- migrate --dry-run-on-branch ----------------------------------------------------------------
 @pytest.mark.parametrize("exit_code", [0, 5])
-def test_dry_run_on_branch_leaves_the_database_and_no_branch(safety_world: SafetyWorld, exit_code: int) -> None:
-    change = (
-        "import os, sys, psycopg\n"
-        "with psycopg.connect(os.environ['DATABASE_URL'], autocommit=True) as c:\n"
-        "    c.execute('CREATE TABLE dry_run_only (id int)')\n"
-        "    n = c.execute('SELECT count(*) FROM books').fetchone()[0]\n"
-        "print('books on the branch:', n); sys.exit(int(sys.argv[1]))"
-    )
-    run = safety_world.cli("migrate", "--stack", "staging", "--dry-run-on-branch", "--", *py(change), str(exit_code))
+def test_dry_run_on_branch_leaves_the_database_and_no_branch(
+    safety_world: SafetyWorld, exit_code: int, tmp_path: Path
+) -> None:
+    change = """
+        op.execute("CREATE TABLE dry_run_only (id int)")
+        n = op.get_bind().execute(sa.text("SELECT count(*) FROM books")).scalar()
+        print("books on the branch:", n, flush=True)
+        if int(os.environ["DRY_RUN_EXIT"]):
+            sys.exit(int(os.environ["DRY_RUN_EXIT"]))
+    """
+    project = project_with(tmp_path, change)
+    env = {**safety_world.env, "DRY_RUN_EXIT": str(exit_code)}
+    run = safety_world.cli("migrate", "--stack", "staging", "--dry-run-on-branch", *alembic(project), env=env)
     assert run.returncode == exit_code, run.output
     assert "  | books on the branch: 3" in run.stderr  # the branch holds staging's data
     assert run.stdout.startswith("dry run on branch migrate-dry-run/")
@@ -140,9 +168,9 @@ def test_dry_run_on_branch_leaves_the_database_and_no_branch(safety_world: Safet
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
-def test_interrupted_dry_run_still_deletes_its_branch(safety_world: SafetyWorld, how: str) -> None:
-    wait = "import time; print('ready', flush=True); time.sleep(120)"
-    argv = [python(), "-m", "infra", "migrate", "--stack", "staging", "--dry-run-on-branch", "--", *py(wait)]
+def test_interrupted_dry_run_still_deletes_its_branch(safety_world: SafetyWorld, how: str, tmp_path: Path) -> None:
+    project = project_with(tmp_path, 'print("ready", flush=True)\ntime.sleep(120)')
+    argv = [python(), "-m", "infra", "migrate", "--stack", "staging", "--dry-run-on-branch", *alembic(project)]
     child = subprocess.Popen(
         argv,
         cwd=safety_world.project.root,
@@ -172,25 +200,27 @@ def test_interrupted_dry_run_still_deletes_its_branch(safety_world: SafetyWorld,
 
 
 # 5 -- migration-test ------------------------------------------------------------------------------
-def test_migration_test__round_trip_on_a_throwaway_branch(safety_world: SafetyWorld) -> None:
-    run = safety_world.cli("migration-test", "--stack", "staging", "--", "-c", str(SAMPLE))
+def test_migration_test__round_trip_on_a_throwaway_branch(safety_world: SafetyWorld, tmp_path: Path) -> None:
+    run = safety_world.cli("migration-test", "--stack", "staging", *alembic(project_with(tmp_path, REVERSIBLE)))
     assert run.returncode == 0, run.output
     lines = run.stdout.splitlines()
     assert lines[0].startswith("migration test on staging, branch migration-test/")
-    assert re.match(r"  1\. alembic upgrade head +ok +\d+\.\d\ds  revision 0003", lines[1]), lines[1]
-    assert re.match(r"  2\. alembic downgrade -1 +ok +\d+\.\d\ds  revision 0002", lines[2]), lines[2]
-    assert re.match(r"  3\. alembic upgrade head +ok +\d+\.\d\ds  revision 0003", lines[3]), lines[3]
+    assert lines[1] == "1 revision(s) tested after 0003"
+    assert re.match(
+        r"0004  upgrade 0004 ok \d+\.\d\ds · downgrade 0003 ok \d+\.\d\ds · upgrade 0004 ok \d+\.\d\ds$", lines[2]
+    ), lines[2]
+    assert lines[3] == "  round trip: revision, schema, row counts and column checksums unchanged"
     assert lines[-1] == "result: PASSED"
     assert books(safety_world) == 3  # staging itself untouched
     no_throwaways(safety_world)
 
 
 def test_migration_test__failing_step_fails_and_cleans_up(safety_world: SafetyWorld, tmp_path: Path) -> None:
-    broken = tmp_path / "broken.ini"
-    broken.write_text("[alembic]\nscript_location = /nonexistent\n")
-    run = safety_world.cli("migration-test", "--stack", "staging", "--", "-c", str(broken))
+    project = project_with(tmp_path, 'raise RuntimeError("the upgrade breaks")')
+    run = safety_world.cli("migration-test", "--stack", "staging", *alembic(project))
     assert run.returncode == 1
-    assert "problem: step 1 (alembic upgrade head) failed with exit code" in run.stdout
+    assert "  FAILED step-failed: alembic upgrade 0004 exited with 1" in run.stdout
+    assert "  | RuntimeError: the upgrade breaks" in run.stderr
     no_throwaways(safety_world)
 
 
@@ -311,7 +341,8 @@ def test_refusals__protected_branch_limit(safety_world: SafetyWorld) -> None:
         neon.delete_branch(kept.project_id, kept.id)
 
 
-def test_refusals__branch_limit_for_every_branching_command(safety_world: SafetyWorld) -> None:
+def test_refusals__branch_limit_for_every_branching_command(safety_world: SafetyWorld, tmp_path: Path) -> None:
+    pending = alembic(project_with(tmp_path, REVERSIBLE))  # something to migrate: branches are needed
     project_id = safety_world.outputs_cache["neon_project_id"]
     fillers = []
     with safety_world.neon() as neon:
@@ -321,9 +352,9 @@ def test_refusals__branch_limit_for_every_branching_command(safety_world: Safety
     try:
         for args in (
             ["backup-branch", "--stack", "staging"],
-            ["migration-test", "--stack", "staging", "--", "-c", str(SAMPLE)],
+            ["migration-test", "--stack", "staging", *pending],
             ["restore-drill", "--stack", "staging"],
-            ["migrate", "--stack", "staging", "--dry-run-on-branch", "--", "true"],
+            ["migrate", "--stack", "staging", "--dry-run-on-branch", *pending],
             ["restore", "--stack", "staging", "--from-branch", "filler-0", "--yes"],
         ):
             run = safety_world.cli(*args)
@@ -335,7 +366,7 @@ def test_refusals__branch_limit_for_every_branching_command(safety_world: Safety
             else:
                 assert "none of them is an unprotected backup/ or preview/pr- branch" in run.stderr
                 assert "hint: delete branches you no longer need" in run.stderr
-        migrate = safety_world.cli("migrate", "--stack", "staging", "--", "true")
+        migrate = safety_world.cli("migrate", "--stack", "staging", *pending)
         assert migrate.returncode == 1
         assert "so branch backup/pre-migrate-" in migrate.stderr  # no backup, no migration
     finally:
