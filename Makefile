@@ -48,5 +48,6 @@ test: lint typecheck  ## the whole suite, end-to-end tests included (what CI run
 emulator: setup  ## run the Neon emulator on 127.0.0.1:8787 (ARGS for more flags)
 	@$(PY) -m neon_emulator --port 8787 $(ARGS)
 
-bench: setup  ## operation-wait benchmark against the emulator (prints figures)
+bench: setup  ## benchmarks: Neon operation waits against the emulator; migration-lint over 50 revisions (prints figures)
 	@$(PY) -m benchmarks.neon_operations $(ARGS)
+	@$(PY) -m benchmarks.migration_lint

@@ -1,5 +1,5 @@
-"""Run an operator's command (a migration, alembic) with DATABASE_URL in its environment only, and
-relay its output line by line through a mask, so the URL never reaches the terminal."""
+"""Run an operator's command (the application's Alembic) with the database URL in its environment only,
+and relay its output line by line to a callback that masks it, so the URL never reaches the terminal."""
 
 from __future__ import annotations
 
@@ -84,16 +84,3 @@ def _stop(child: subprocess.Popen[str]) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
-
-
-def run_with_database(
-    runner: CommandRunner,
-    argv: Sequence[str],
-    *,
-    database_url: SecretStr,
-    cwd: Path | None,
-    emit: Callable[[str], None],
-    mask: Callable[[str], str],
-) -> int:
-    """Run `argv` with DATABASE_URL set; every output line is masked before `emit` sees it."""
-    return runner(argv, env=child_env(database_url), cwd=cwd, emit=lambda line: emit(mask(line)))
