@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.cli.console import ConsoleReporter
 from infra.masking import uri_password
+from tests.support.followup import WORKSHELF
 from tests.support.migrations import CATALOGUE, SAMPLE, Migrations
 
 PY = [sys.executable, "-m", "alembic"]
@@ -92,7 +93,7 @@ def test_migrate__failure_exit_code_and_restore_command(cli: Migrations) -> None
     [backup] = [b for b in h.branches() if b.name != "main"]
     assert stdout.splitlines()[-1] == (
         "to undo whatever the failed migration changed, run: "
-        f"python -m infra restore --stack staging --from-branch {backup.id} --yes"
+        f"{WORKSHELF} restore --stack staging --from-branch {backup.id} --yes"
     )
     assert "  | ERROR: relation already exists; url=postgresql://workshelf_owner:****@" in stderr
     assert uri_password(h.staging.outputs.database_url) not in stdout + stderr

@@ -198,10 +198,15 @@ class Migrations:
         return self.ctx.alembic([sys.executable, "-m", "alembic"], cwd=project)
 
 
-@pytest.fixture
-def migrations(harness: Harness) -> Migrations:
+def migrations_of(harness: Harness) -> Migrations:
+    """The data-safety harness as a migration context, with a fake migration database."""
     db = FakeMigrationDatabase()
     harness.runner.script = db.alembic
     base = harness.ctx
     ctx = MigrationContext(**{f.name: getattr(base, f.name) for f in fields(base)}, migrations=db)
     return Migrations(harness, ctx, db)
+
+
+@pytest.fixture
+def migrations(harness: Harness) -> Migrations:
+    return migrations_of(harness)

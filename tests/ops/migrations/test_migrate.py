@@ -18,6 +18,7 @@ from infra.neon import models
 from infra.ops.migrations.errors import MigrationError
 from infra.ops.migrations.migrate import dry_run_on_branch, migrate
 from infra.ops.neon.errors import NeonStackError
+from tests.support.followup import WORKSHELF
 from tests.support.migrations import CATALOGUE, Migrations
 
 PY = [sys.executable, "-m", "alembic"]
@@ -82,7 +83,7 @@ def test_migrate__failure_stops_records_and_prints_the_exact_restore_command(mig
     assert result.lines()[0].startswith("migration on staging FAILED at 0002 (exit 3")
     assert result.lines()[-1] == (
         "to undo whatever the failed migration changed, run: "
-        f"python -m infra restore --stack staging --from-branch {result.backup.branch_id} --yes"
+        f"{WORKSHELF} restore --stack staging --from-branch {result.backup.branch_id} --yes"
     )
 
 
@@ -117,7 +118,7 @@ def test_migrate__no_backup_no_migration(migrations: Migrations) -> None:
     with h.neon() as neon:
         for n in range(9):
             neon.create_branch(h.staging.project_id, models.BranchCreate(name=f"f-{n}"))
-    with pytest.raises(NeonStackError, match="allows at most 10 branches"):
+    with pytest.raises(NeonStackError, match="staging has 10 of the 10 branches the launch plan allows"):
         migrate(migrations.ctx, "staging", migrations.command())
     assert h.runner.calls == []
 

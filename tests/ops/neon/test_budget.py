@@ -8,18 +8,19 @@ from collections.abc import Callable
 import pytest
 
 from infra.neon import models
+from infra.ops.migrations.migrate import dry_run_on_branch, migrate
+from infra.ops.migrations.migration_test import migration_test
 from infra.ops.neon.backups import BackupRequest
 from infra.ops.neon.budget import is_prunable, prunable
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.safety.backup import backup_branch
 from infra.ops.safety.drill import restore_drill
-from infra.ops.safety.migrate import dry_run_on_branch, migrate
-from infra.ops.safety.migration_test import migration_test
 from infra.ops.safety.restore import plan_restore
 from infra.ops.times import at, rfc3339
 from neon_emulator import NeonBackend
 from tests.support.clock import FakeClock
 from tests.support.followup import WORKSHELF
+from tests.support.migrations import migrations_of
 from tests.support.safety import Harness
 
 CREATE = "POST /projects/{project_id}/branches"
@@ -84,15 +85,18 @@ def _backup(h: Harness) -> object:
 
 
 def _migrate(h: Harness) -> object:
-    return migrate(h.ctx, "staging", ["alembic", "upgrade", "head"])
+    m = migrations_of(h)
+    return migrate(m.ctx, "staging", m.command())
 
 
 def _dry_run(h: Harness) -> object:
-    return dry_run_on_branch(h.ctx, "staging", ["alembic", "upgrade", "head"])
+    m = migrations_of(h)
+    return dry_run_on_branch(m.ctx, "staging", m.command())
 
 
 def _migration_test(h: Harness) -> object:
-    return migration_test(h.ctx, "staging", ["-c", "alembic.ini"])
+    m = migrations_of(h)
+    return migration_test(m.ctx, "staging", m.command())
 
 
 def _drill(h: Harness) -> object:

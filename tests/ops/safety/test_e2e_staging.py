@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -171,7 +170,9 @@ def test_dry_run_on_branch_leaves_the_database_and_no_branch(
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_dry_run_still_deletes_its_branch(safety_world: SafetyWorld, how: str, tmp_path: Path) -> None:
-    project = project_with(tmp_path, 'if not op.get_context().as_sql:\n    print("ready", flush=True)\n    time.sleep(120)')
+    project = project_with(
+        tmp_path, 'if not op.get_context().as_sql:\n    print("ready", flush=True)\n    time.sleep(120)'
+    )
     argv = [python(), "-m", "infra", "migrate", "--stack", "staging", "--dry-run-on-branch", *alembic(project)]
     child = subprocess.Popen(
         argv,
