@@ -5,12 +5,13 @@ Or rehearse all of it on a throwaway branch (`--dry-run-on-branch`)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from infra.masking import Masker
 from infra.ops.migrations.alembic import AlembicCommand
-from infra.ops.migrations.apply import apply_pending, git_sha
+from infra.ops.migrations.apply import Applied, apply_pending, git_sha
 from infra.ops.migrations.context import MigrationContext
 from infra.ops.migrations.findings import LintReport
 from infra.ops.migrations.log import LogEntry
@@ -34,6 +35,22 @@ class MigrateResult(BaseModel):
     backup: BackupResult | None = None
     dry_run_branch: str | None = None
     dry_run_branch_deleted: bool | None = None
+
+    @classmethod
+    def of(
+        cls, stack: str, command: AlembicCommand, lint: LintReport, applied: Applied | None = None, **where: Any
+    ) -> MigrateResult:
+        """The result after the lint (refused, or nothing pending) or after applying (`where`: backup or branch)."""
+        if applied is None:
+            return cls(stack=stack, command=command.shown, lint=lint, **where)
+        return cls(
+            stack=stack,
+            command=command.shown,
+            lint=lint,
+            applied=applied.entries,
+            exit_code_of_step=applied.exit_code,
+            **where,
+        )
 
     @property
     def refused(self) -> bool:
@@ -93,7 +110,7 @@ def migrate(
     with neon:
         report = lint_stack(ctx, stack, command)
         if report.exit_code != 0 or not report.revisions:
-            return MigrateResult(stack=stack, command=command.shown, lint=report)
+            return MigrateResult.of(stack, command, report)
         request = BackupRequest(name=name, expires_in=expires_in, purpose="pre-migrate")
         backup = create_backup(neon, target, request, now=ctx.now(), reporter=ctx.reporter)
     ctx.reporter.note(backup.lines()[0])
@@ -105,14 +122,7 @@ def migrate(
     applied = apply_pending(driver, revisions, sha=git_sha(command.cwd), backup_branch=backup.name)
     ctx.reporter.step(f"recording {len(applied.entries)} revision(s) in workshelf_infra.migration_log")
     ctx.migrations.record(url, applied.entries)
-    return MigrateResult(
-        stack=stack,
-        command=command.shown,
-        lint=report,
-        applied=applied.entries,
-        exit_code_of_step=applied.exit_code,
-        backup=backup,
-    )
+    return MigrateResult.of(stack, command, report, applied, backup=backup)
 
 
 def dry_run_on_branch(ctx: MigrationContext, stack: str, command: AlembicCommand) -> MigrateResult:
@@ -121,7 +131,7 @@ def dry_run_on_branch(ctx: MigrationContext, stack: str, command: AlembicCommand
     with neon:
         report = lint_stack(ctx, stack, command)
         if report.exit_code != 0 or not report.revisions:
-            return MigrateResult(stack=stack, command=command.shown, lint=report)
+            return MigrateResult.of(stack, command, report)
         now = ctx.now()
         name = f"{DRY_RUN_PREFIX}{stamp(at(now))}"
         masker = Masker()
@@ -131,12 +141,5 @@ def dry_run_on_branch(ctx: MigrationContext, stack: str, command: AlembicCommand
             masker.add_uri(branch.uri)
             driver = ctx.driver(command, branch.uri, masker)
             applied = apply_pending(driver, [r.revision for r in report.revisions], sha=None, backup_branch=None)
-    return MigrateResult(
-        stack=stack,
-        command=command.shown,
-        lint=report,
-        applied=applied.entries,
-        exit_code_of_step=applied.exit_code,
-        dry_run_branch=f"{branch.branch.name} ({branch.branch.id})",
-        dry_run_branch_deleted=branch.deleted,
-    )
+    where = {"dry_run_branch": f"{branch.branch.name} ({branch.branch.id})", "dry_run_branch_deleted": branch.deleted}
+    return MigrateResult.of(stack, command, report, applied, **where)
