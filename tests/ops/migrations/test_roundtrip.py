@@ -130,7 +130,7 @@ def test_a_downgrade_that_does_not_reverse_the_schema(
     assert a004.schema_diff == [
         "--- before the upgrade",
         "+++ after the downgrade",
-        "@@ -3 +3 @@",
+        "@@ -2 +2 @@",
         "-column public.books.isbn text",
         "+column public.books.isbn character varying(20)",
     ]
