@@ -11,13 +11,13 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from infra.components.outputs import DatabaseOutputs
-from infra.config import PROJECT, ConfigError, DevStack, StackSettings, settings_from_mapping
+from infra.config import PROJECT, ConfigError, DevStack, StackSettings, key_name, settings_from_stack_file
 from infra.config.guards import check_passphrase
-from infra.config.load import sibling_values
+from infra.config.load import read_stack_file, shown
 
 
 def config_values() -> dict[str, Any]:
-    """This stack's config under the project's namespace, without the prefix (objects come as JSON)."""
+    """This stack's config under the project's namespace, as Pulumi passes it (objects come as JSON)."""
     prefix = f"{PROJECT}:"
     values: dict[str, Any] = {}
     for key, raw in runtime_config.CONFIG.get().items():
@@ -30,16 +30,37 @@ def config_values() -> dict[str, Any]:
     return values
 
 
+def _differences(theirs: Any, ours: Any, path: tuple[str, ...]) -> list[str]:
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        keys = sorted(set(theirs) | set(ours))
+        return [d for k in keys for d in _differences(theirs.get(k), ours.get(k), (*path, str(k)))]
+    return [] if theirs == ours else [f"{key_name(*path)}: Pulumi passes {shown(theirs)}, the stack file says {shown(ours)}"]
+
+
+def config_drift(stack: str, pulumi_values: dict[str, Any], file_values: dict[str, Any]) -> list[str]:
+    """Where Pulumi's view of the config (e.g. `--config`, an ESC environment) differs from the stack file."""
+    found = [d for key in sorted(set(pulumi_values) | set(file_values))
+             for d in _differences(pulumi_values.get(key), file_values.get(key), (key,))]  # fmt: skip
+    if found:
+        found.append(f"the settings come from Pulumi.{stack}.yaml only: change them there, reviewed like any change")
+    return found
+
+
 def settings_or_fail(project_dir: Path) -> StackSettings:
-    """Every config problem at once, before any resource exists (so before any API call)."""
+    """Every config problem at once, before any resource exists (so before any API call).
+
+    The settings are read from the committed stack file by the same strict loader the CLI uses, so
+    both give the same verdict on a file; then Pulumi's own view of the config must agree with it.
+    """
     stack = pulumi.get_stack()
     try:
-        settings = settings_from_mapping(stack, config_values(), sibling_values(project_dir, stack))
+        settings = settings_from_stack_file(project_dir, stack)
+        problems = config_drift(stack, config_values(), read_stack_file(project_dir / f"Pulumi.{stack}.yaml"))
     except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None
-    problems = check_passphrase(settings.environment, os.environ)
+    problems += check_passphrase(settings.environment, os.environ)
     if problems:
-        raise pulumi.RunError("\n".join(problems))
+        raise pulumi.RunError(str(ConfigError(problems)))
     return settings
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from infra.config.ips import open_to_all
 from infra.config.keys import key_name
 from infra.config.models import NeonProjectSettings, NeonStack, StackSettings
 from infra.config.plans import (
@@ -39,6 +40,7 @@ _SUSPEND_TIMEOUT = key_name("neon", "suspendTimeoutSeconds")
 _OVERRIDES = key_name("safetyOverrides")
 _RETENTION_OVERRIDE = key_name("safetyOverrides", "retentionBelow30Days")
 _UNPROTECTED_OVERRIDE = key_name("safetyOverrides", "unprotectedDefaultBranch")
+_ALL_IPS_OVERRIDE = key_name("safetyOverrides", "allowAllIps")
 
 
 def check_guards(settings: StackSettings, siblings: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -52,7 +54,11 @@ def check_guards(settings: StackSettings, siblings: Mapping[str, Mapping[str, An
 
 def section_rules(environment: str, values: Mapping[str, Any]) -> list[str]:
     """Which sections a stack may declare; checked on the raw values, before field validation."""
-    problems: list[str] = []
+    problems = [
+        f"{key_name(section)}: empty; give its keys, or remove it"
+        for section in ("dev", "neon", "migrations", "safetyOverrides")
+        if section in values and values[section] is None
+    ]
     if environment == "dev":
         if "neon" in values:
             problems.append(f"{_NEON}: the dev stack never declares Neon (dev is a local PostgreSQL); remove this key")
@@ -75,7 +81,7 @@ def _environment_rules(settings: StackSettings) -> list[str]:
             "environment so that one environment's settings can never be applied to another"
         )
     overrides = settings.overrides
-    if env != "production" and (overrides.retention_below_30_days or overrides.unprotected_default_branch):
+    if env != "production" and overrides.model_dump(exclude_none=True):
         problems.append(f"{_OVERRIDES}: only production has rules to override; remove this key from {env}")
     return problems
 
@@ -129,6 +135,11 @@ def _production_rules(settings: NeonStack) -> list[str]:
         problems.append(
             f"{_PROTECT}: production's default branch stays protected; turning it off needs "
             f"{_UNPROTECTED_OVERRIDE} set to the reason"
+        )
+    if open_to_all(neon.allowed_ips) and not overrides.allow_all_ips:
+        problems.append(
+            f"{_ALLOWED_IPS}: [{', '.join(neon.allowed_ips)}] lets every address in, which is no allow list at all; "
+            f"production needs the addresses that may connect, or {_ALL_IPS_OVERRIDE} set to the reason"
         )
     return problems
 

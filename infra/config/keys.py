@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Final
+
+from pydantic.alias_generators import to_camel
 
 PROJECT: Final = "workshelf-infra"
 
@@ -15,3 +19,15 @@ def key_name(*path: str | int) -> str:
     """`("neon", "historyRetentionSeconds")` -> `workshelf-infra:neon.historyRetentionSeconds`."""
     head, *rest = [str(part) for part in path]
     return f"{PROJECT}:{head}" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in rest)
+
+
+def suggestion(name: str, allowed: Iterable[str]) -> str:
+    """`did you mean `historyRetentionSeconds`?` for a snake_case spelling or a near miss, else the list."""
+    names = sorted(allowed)
+    camel = to_camel(name)
+    if camel != name and camel in names:
+        return f"did you mean `{camel}`? (keys are camelCase)"
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return f"allowed: {', '.join(names)}"

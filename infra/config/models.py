@@ -7,13 +7,14 @@ A stack is either the dev stack (a local PostgreSQL: `DevStack`) or a Neon stack
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Final, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from infra.config.ips import check_ip_entry
+from infra.config.names import BranchName, Identifier, RoleName
 from infra.config.plans import (
     KNOWN_REGIONS,
     PG_VERSIONS,
@@ -33,25 +34,33 @@ NEON_ENVIRONMENTS: Final[tuple[NeonEnvironment, ...]] = get_args(NeonEnvironment
 EngineName = Literal["docker", "native"]
 EngineRequest = Literal["auto", EngineName]
 
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _PINNED_IMAGE = re.compile(r"^postgres:(\d{2})(\.\d+)?(-[a-z0-9.]+)?$")
 _VOLUME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$")
 _PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _NEON_ID = re.compile(r"^[a-z0-9-]{1,60}$")
 
 
-def _identifier(value: str) -> str:
-    if not _IDENTIFIER.match(value):
-        raise ValueError("must be a lower-case PostgreSQL identifier: [a-z_][a-z0-9_]*, at most 63 characters")
-    return value
+MIN_REASON = 10  # characters of a safety override's reason, once stripped
 
 
-Identifier = Annotated[str, AfterValidator(_identifier)]
+def _reason(value: str) -> str:
+    if len(value.strip()) < MIN_REASON:
+        raise ValueError(f"must be the reason for the exception, at least {MIN_REASON} characters of text")
+    return value.strip()
+
+
+Reason = Annotated[str, AfterValidator(_reason)]
+IpEntry = Annotated[str, AfterValidator(check_ip_entry)]
 
 
 class _Section(BaseModel):
     # Unknown keys are errors: a typo such as `historyRetentionSecond` must not be silently ignored.
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    # Strict types: a stack file's `yes`, `"5"` or `4.0` is not silently turned into a bool or an int,
+    # and infinities or NaN are refused. Stack files are validated by alias only (`load.py`), so a
+    # snake_case key is an unknown key there; Python code may still build these by field name.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True, allow_inf_nan=False
+    )
 
 
 class DevSettings(_Section):
@@ -62,7 +71,7 @@ class DevSettings(_Section):
     port: int = Field(ge=1024, le=65535)
     volume: str
     database: Identifier
-    role: Identifier
+    role: RoleName
     data_dir: str = ".dev/pgdata"
 
     @field_validator("image")
@@ -106,13 +115,13 @@ class NeonProjectSettings(_Section):
     pg_version: int
     plan: Plan
     history_retention_seconds: RetentionSeconds
-    default_branch: str = "main"
+    default_branch: BranchName = "main"
     protect_default_branch: bool
     database: Identifier
-    role: Identifier
+    role: RoleName
     autoscaling: Autoscaling
     suspend_timeout_seconds: SuspendTimeoutSeconds
-    allowed_ips: list[str] = Field(default_factory=list)
+    allowed_ips: list[IpEntry] = Field(default_factory=list)
     allowed_ips_protected_branches_only: bool = True
     org_id: str | None = None
     adopt_project_id: str | None = None
@@ -138,18 +147,6 @@ class NeonProjectSettings(_Section):
             raise ValueError(f"allowed: {', '.join(map(str, PG_VERSIONS))}")
         return value
 
-    @field_validator("allowed_ips")
-    @classmethod
-    def _ips(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(
-                    f"`{item}` is not an IP address or CIDR range (e.g. 203.0.113.7 or 10.0.0.0/8)"
-                ) from None
-        return value
-
     @field_validator("adopt_project_id", "org_id")
     @classmethod
     def _neon_id(cls, value: str | None) -> str | None:
@@ -164,8 +161,9 @@ class SafetyOverrides(_Section):
     Each value is the reason, so that a pull request that weakens production says why.
     """
 
-    retention_below_30_days: str | None = Field(default=None, min_length=10)
-    unprotected_default_branch: str | None = Field(default=None, min_length=10)
+    retention_below_30_days: Reason | None = None
+    unprotected_default_branch: Reason | None = None
+    allow_all_ips: Reason | None = None  # an IP allow list that lets every address in
 
 
 class MigrationSettings(_Section):

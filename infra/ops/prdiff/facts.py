@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from infra.config import ConfigError
 from infra.config.keys import PROJECT
 from infra.config.load import read_stack_file
 from infra.ops.prdiff.mask import mask_text
@@ -55,7 +54,7 @@ def stack_facts(stack: str, project_dir: Path | None, preview_config: Mapping[st
     if path is not None and path.exists():
         try:
             values = read_stack_file(path)
-        except (OSError, yaml.YAMLError):
+        except ConfigError:  # a broken file: the preview reports it; the facts are unknown
             values = {}
     overrides = _section(values.get("safetyOverrides"))
     return _facts(stack, values.get("environment"), _section(values.get("neon")), overrides)
