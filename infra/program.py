@@ -34,7 +34,9 @@ def _differences(theirs: Any, ours: Any, path: tuple[str, ...]) -> list[str]:
     if isinstance(theirs, dict) and isinstance(ours, dict):
         keys = sorted(set(theirs) | set(ours))
         return [d for k in keys for d in _differences(theirs.get(k), ours.get(k), (*path, str(k)))]
-    return [] if theirs == ours else [f"{key_name(*path)}: Pulumi passes {shown(theirs)}, the stack file says {shown(ours)}"]
+    if theirs == ours:
+        return []
+    return [f"{key_name(*path)}: Pulumi passes {shown(theirs)}, the stack file says {shown(ours)}"]
 
 
 def config_drift(stack: str, pulumi_values: dict[str, Any], file_values: dict[str, Any]) -> list[str]:
@@ -69,13 +71,15 @@ def declare(settings: StackSettings, project_dir: Path) -> DatabaseOutputs:
         from infra.components.dev_database import DevDatabase
         from infra.devdb.engine import program_engine
         from infra.devdb.errors import DevDbError
+        from infra.devdb.overrides import dev_settings
 
         try:
-            choice = program_engine(settings.dev, project_dir)
+            dev = dev_settings(settings.dev, project_dir)  # WORKSHELF_DEV_PORT, ... (README)
+            choice = program_engine(dev, project_dir)
         except DevDbError as exc:
             raise pulumi.RunError(str(exc)) from None
         pulumi.log.info(f"dev engine: {choice.engine} ({choice.reason})")
-        return DevDatabase("dev", settings.dev, choice).outputs
+        return DevDatabase("dev", dev, choice).outputs
     from infra.components.neon_environment import NeonEnvironment
 
     # Production: every resource protected, so `pulumi destroy` and replacements are refused.

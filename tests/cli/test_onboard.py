@@ -46,7 +46,7 @@ def test_onboard__prints_the_summary_on_stdout_and_progress_on_stderr() -> None:
 def test_onboard__engine_option_is_passed_on(world: World) -> None:
     code, _stdout, stderr = invoke("onboard", "--engine", "native", "--timeout", "9")
     assert code == 0, stderr
-    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "native"}
+    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "native", "WORKSHELF_DEV_PORT": "55432"}
     assert world.probes[0][1] == 9.0
 
 

@@ -207,3 +207,21 @@ def test_bad_config_fails_before_any_resource(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(pulumi.RunError, match=r"workshelf-infra:neon\.historyRetentionSeconds"):
         main(REPO)
     assert recorder.resources == []
+
+
+def test_dev_port_from_the_developers_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKSHELF_DEV_ENGINE", "native")
+    monkeypatch.setenv("WORKSHELF_DEV_PORT", "55433")
+    run = run_program("dev", monkeypatch)
+    assert run.recorder.of_type("dynamic/local:Postgres")[0].inputs["port"] == 55433
+    assert run.exports["database_url"] == "postgresql://workshelf:mock-password@127.0.0.1:55433/workshelf"
+
+
+def test_a_bad_dev_override_fails_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKSHELF_DEV_PORT", "5432x")
+    with pytest.raises(pulumi.RunError) as caught:
+        run_program("dev", monkeypatch)
+    assert str(caught.value) == (
+        "WORKSHELF_DEV_PORT: must be a port number from 1024 to 65535 (got '5432x', from environment)\n"
+        "  hint: e.g. WORKSHELF_DEV_PORT=55433 for this shell, or fix or remove the line in .env"
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.localpg import LocalPgError, ProbeResult, ProbeTarget, install_binaries, probe, resolve_run_as
@@ -34,6 +35,8 @@ class OnboardDeps:
     run_as_problem: Callable[[], str | None]
     git_ignored: Callable[[Path], bool | None]
     which: Callable[[str], str | None]
+    # Where the developer's overrides (WORKSHELF_DEV_PORT, ...) are read from, besides .env.
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
 
 def default_deps(project_dir: Path) -> OnboardDeps:

@@ -21,6 +21,7 @@ from infra.devdb.engine import ENGINE_ENV, EngineChoice, choose_engine
 from infra.devdb.envfile import EnvFileUpdate, update_env_file
 from infra.devdb.errors import DevDbError, EnvFileError
 from infra.devdb.native import has_native_cluster
+from infra.devdb.overrides import PORT_ENV, read_overrides
 from infra.devdb.url import DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus, PgBinaries, ProbeResult, ProbeTarget
 from infra.ops.dev import preflight, prereqs
@@ -72,9 +73,10 @@ class OnboardResult(BaseModel):
 def onboard(project_dir: Path, options: OnboardOptions, deps: OnboardDeps, report: Reporter) -> OnboardResult:
     started = deps.clock()
     ensure_toolchain(deps, report)
-    ctx = load_dev(project_dir)
+    ctx = load_dev(project_dir, deps.environ)
     engine = choose(ctx, options, deps, report)
-    pulumi = deps.pulumi({ENGINE_ENV: engine.choice.engine})
+    # The program reads the same settings: the engine chosen here and the port in force (README: overrides).
+    pulumi = deps.pulumi({ENGINE_ENV: engine.choice.engine, PORT_ENV: str(ctx.dev.port)})
     was_stopped = check_before_up(ctx, engine, read_stack(pulumi), deps.host)
     warnings = git_warnings(ctx, deps)
     for warning in warnings:
@@ -82,7 +84,7 @@ def onboard(project_dir: Path, options: OnboardOptions, deps: OnboardDeps, repor
     created, update = apply_dev_stack(pulumi, report)
     url = stack_url(read_stack(pulumi))
     ready = wait_ready(ctx, engine, url, deps, timeout=options.timeout, report=report)
-    env = write_env(ctx, url, report)
+    env = write_env(ctx, url, report, read_overrides(deps.environ, ctx.env_file).from_environment())
     return OnboardResult(
         project_dir=ctx.project_dir,
         choice=engine.choice,
@@ -232,9 +234,12 @@ def server_log(ctx: DevContext, engine: Engine, host: Host) -> list[str]:
     return host.native(ctx.native_spec(), engine.binaries).log_tail(_LOG_LINES)
 
 
-def write_env(ctx: DevContext, url: DatabaseUrl, report: Reporter) -> EnvFileUpdate:
+def write_env(
+    ctx: DevContext, url: DatabaseUrl, report: Reporter, overrides: dict[str, str] | None = None
+) -> EnvFileUpdate:
+    """DATABASE_URL, and the overrides given in the environment, so that later commands keep them."""
     try:
-        update = update_env_file(ctx.env_file, {"DATABASE_URL": url.render()})
+        update = update_env_file(ctx.env_file, {"DATABASE_URL": url.render(), **(overrides or {})})
     except EnvFileError as exc:
         again = make_command("onboard", repo=ctx.project_dir)
         raise DevOpsError(f"{exc}\nThe database itself is running; re-run `{again}` once .env is fixed.") from None

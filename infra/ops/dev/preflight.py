@@ -18,10 +18,11 @@ from infra.devdb.docker import ContainerState, DockerStatus
 from infra.devdb.engine import EngineChoice
 from infra.devdb.envfile import read_env_file
 from infra.devdb.errors import EnvFileError
+from infra.devdb.overrides import PORT_ENV
 from infra.devdb.url import LOOPBACK, DatabaseUrl
 from infra.localpg import ClusterState, ClusterStatus
 from infra.ops.dev.host import Host
-from infra.ops.dev.stack import DATA_DIR_KEY, PORT_KEY, STACK_FILE
+from infra.ops.dev.stack import DATA_DIR_KEY, STACK_FILE
 from infra.ops.followup import cli_command, make_command
 
 __all__ = ["data_dir_problem", "engine_switch_problem", "env_file_problem", "port_problem"]
@@ -107,11 +108,13 @@ def port_problem(
     holder = host.port_holder(port)
     who = f"another program (pid {holder.pid}, {holder.command})" if holder else "another program"
     alternative = host.next_free_port(port + 1)
-    instead = f"e.g. {alternative}, which is free" if alternative else "a free one"
+    override = {PORT_ENV: str(alternative) if alternative else "<free port>"}
+    again = make_command("onboard", env=override, repo=ctx.project_dir)
+    free = f" ({alternative} is free)" if alternative else ""
     return (
         f"Port {port} on 127.0.0.1 (the dev database's port) is already in use by {who}.\n"
-        f"Fix: stop that program, or set `{PORT_KEY}` in {STACK_FILE} to another port ({instead}), "
-        "then re-run `make onboard`. Nothing was changed."
+        f"Fix: stop that program, or use another port for your machine only{free}: `{again}` "
+        f"({PORT_ENV} is remembered in your .env; {STACK_FILE} stays as committed). Nothing was changed."
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from infra.config import EngineName, key_name, settings_from_stack_file
 from infra.devdb.context import DevContext
 from infra.devdb.engine import ENGINE_ENV
+from infra.devdb.overrides import dev_settings
 from infra.devdb.url import DatabaseUrl
 from infra.ops.pulumi import PulumiCli, PulumiPort
 
@@ -54,8 +55,10 @@ class StackView(BaseModel):
             return None
 
 
-def load_dev(project_dir: Path) -> DevContext:
-    return DevContext(project_dir=project_dir, dev=settings_from_stack_file(project_dir, DEV_STACK).dev)
+def load_dev(project_dir: Path, env: Mapping[str, str] | None = None) -> DevContext:
+    """The dev stack file's settings with the developer's overrides (`WORKSHELF_DEV_PORT`, ...) applied."""
+    dev = dev_settings(settings_from_stack_file(project_dir, DEV_STACK).dev, project_dir, env)
+    return DevContext(project_dir=project_dir, dev=dev)
 
 
 def dev_environment(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:

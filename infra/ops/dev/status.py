@@ -95,7 +95,7 @@ class DevStatus(BaseModel):
 
 
 def target(project_dir: Path, deps: OnboardDeps) -> Target:
-    ctx = load_dev(project_dir)
+    ctx = load_dev(project_dir, deps.environ)
     stack = read_stack(deps.pulumi({}))
     engine = stack.engine or ("native" if ctx.data_dir.exists() else None)
     return Target(ctx=ctx, stack=stack, engine=engine)

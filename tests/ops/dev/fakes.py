@@ -205,6 +205,7 @@ class World:
     git_ignored: bool | None = True
     which: dict[str, str] = field(default_factory=lambda: {"psql": "/usr/bin/psql"})
     python_version: tuple[int, ...] = (3, 11, 7)
+    environ: dict[str, str] = field(default_factory=dict)  # the developer's shell: no overrides unless a test sets them
 
     def deps(self) -> OnboardDeps:
         host = Host(
@@ -216,7 +217,7 @@ class World:
             pulumi=self.pulumi.factory, host=host, install_binaries=self._install, probe=self._probe,
             clock=self.clock.monotonic, python_version=self.python_version, toolchain_problem=self._toolchain,
             run_setup=self._setup, run_as_problem=lambda: self.run_as_problem,
-            git_ignored=lambda _p: self.git_ignored, which=self.which.get,
+            git_ignored=lambda _p: self.git_ignored, which=self.which.get, environ=self.environ,
         )  # fmt: skip
 
     def replace(self, **changes: Any) -> World:

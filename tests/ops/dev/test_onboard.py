@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from infra.devdb.envfile import read_env_file
+from infra.devdb.overrides import DevOverrideError
 from infra.localpg import BinariesInstallError, ClusterState, PortHolder
 from infra.localpg.datadir import MARKER_NAME
 from infra.ops.dev.errors import DevOpsError
@@ -41,7 +42,7 @@ def test_onboard__native_when_no_docker_engine_answers(project: Path) -> None:
     result = run(project, world, reporter)
     assert result.choice.engine == "native"
     assert "no Docker engine (the docker CLI is installed but no engine answers)" in result.choice.reason
-    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "native"}
+    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "native", "WORKSHELF_DEV_PORT": "55432"}
     assert any(step.startswith("engine: native") for step in reporter.steps)
     assert result.location == ".dev/pgdata"
 
@@ -52,7 +53,7 @@ def test_onboard__docker_when_an_engine_answers(project: Path) -> None:
     result = run(project, world)
     assert result.choice.engine == "docker"
     assert result.choice.reason == ENGINE.reason
-    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "docker"}
+    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "docker", "WORKSHELF_DEV_PORT": "55432"}
     assert result.location == "container workshelf-dev-postgres-55432, volume workshelf-dev-pgdata"
     # No psql on PATH: the summary offers psql inside the container instead.
     assert result.psql == "docker exec -it workshelf-dev-postgres-55432 psql -U workshelf -d workshelf"
@@ -191,7 +192,11 @@ def test_onboard__port_in_use_names_holder_free_port_and_key(project: Path) -> N
     message = fails(project, world)
     assert message.startswith("Port 55432 on 127.0.0.1 (the dev database's port) is already in use by ")
     assert "another program (pid 777, nginx)" in message
-    assert "set `workshelf-infra:dev.port` in Pulumi.dev.yaml to another port (e.g. 55433, which is free)" in message
+    assert message.splitlines()[1] == (
+        "Fix: stop that program, or use another port for your machine only (55433 is free): "
+        f"`WORKSHELF_DEV_PORT=55433 make -C {project} onboard` (WORKSHELF_DEV_PORT is remembered in your .env; "
+        "Pulumi.dev.yaml stays as committed). Nothing was changed."
+    )
     assert not world.pulumi.ran("up")
     assert not (project / ".env").exists()
 
@@ -367,3 +372,29 @@ def test_onboard__the_password_never_reaches_the_reporter(project: Path) -> None
     reporter = RecordingReporter()
     run(project, World(), reporter)
     assert PASSWORD not in reporter.text
+
+
+# -- per-developer overrides ------------------------------------------------------------------------
+
+
+def test_onboard__a_port_from_the_environment_is_used_and_remembered_in_env_file(project: Path) -> None:
+    world = World(environ={"WORKSHELF_DEV_PORT": "55433"})
+    world.pulumi.next_url = make_url(55433)
+    committed = (project / "Pulumi.dev.yaml").read_bytes()
+    result = run(project, world)
+    assert world.pulumi.envs[-1] == {"WORKSHELF_DEV_ENGINE": "native", "WORKSHELF_DEV_PORT": "55433"}
+    assert result.url.port == 55433
+    assert read_env_file(project / ".env") == {"DATABASE_URL": make_url(55433), "WORKSHELF_DEV_PORT": "55433"}
+    assert (project / "Pulumi.dev.yaml").read_bytes() == committed
+    # Later commands without the variable read it back from .env.
+    again = World(pulumi=world.pulumi)
+    assert run(project, again).url.port == 55433
+    assert again.pulumi.envs[-1]["WORKSHELF_DEV_PORT"] == "55433"
+
+
+def test_onboard__a_bad_override_stops_before_anything(project: Path) -> None:
+    world = World(environ={"WORKSHELF_DEV_ENGINE": "podman"})
+    with pytest.raises(DevOverrideError, match=r"^WORKSHELF_DEV_ENGINE: must be auto, docker or native"):
+        run(project, world)
+    assert world.pulumi.calls == [] or not world.pulumi.ran("up")
+    assert not (project / ".env").exists()
