@@ -9,14 +9,18 @@ Everything the CLI prints passes through here, so these rules hold for every com
   Results on stdout are not: `status --show-secrets` prints the real URL because it was asked to.
 - One error handler (`ConsoleGroup`) wraps every command: an expected error (`WorkshelfError`) becomes
   `error: <message>` plus its hint and exits with its `exit_code`; never a Python traceback.
+- A bad option or argument (unknown option, a value its type in `infra/cli/params.py` refuses) is one
+  line, `error: <what is wrong>`, exit code 2: the values in it are the user's, shown literally.
 - SIGTERM (a cancelled CI job) is treated like Ctrl-C, so that `finally` blocks run: throwaway
   branches are deleted and child processes are stopped. Both exit with code 1 (click's `Aborted!`).
 """
 
 from __future__ import annotations
 
+import re
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -25,7 +29,9 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 from infra.errors import WorkshelfError
 from infra.masking import mask_uri_passwords
@@ -114,9 +120,45 @@ def handled() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def usage_error(exc: ClickException) -> None:
+    """One line: typer's message (`Invalid value for '--x': ...`), control characters escaped."""
+    message = exc.format_message().replace("Value error, ", "")
+    message = _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
+    err.print(Text.assemble(("error:", "bold red"), " ", message))
+
+
 class ConsoleGroup(TyperGroup):
-    """The command group of `python -m infra`: every command runs inside `handled()`."""
+    """The command group of `workshelf-infra`: every command runs inside `handled()`, and usage errors are
+    one line (typer's own rendering is a multi-line panel)."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
         with handled():
             return super().invoke(ctx)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        extra["windows_expand_args"] = windows_expand_args
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            usage_error(exc)
+            sys.exit(exc.exit_code)
+        except Abort:
+            err.print("Aborted!")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)

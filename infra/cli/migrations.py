@@ -12,6 +12,7 @@ import typer
 
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, document, results
+from infra.cli.params import BranchOption, StackOption, TextFileOption, writable_file
 from infra.cli.safety import ExpiresIn
 from infra.errors import ExitCode
 from infra.ops.migrations.alembic import DEFAULT_URL_ENV, AlembicCommand
@@ -30,7 +31,7 @@ def context() -> MigrationContext:
     return migration_context(REPO_ROOT, ConsoleReporter())
 
 
-StackArg = Annotated[str, typer.Option("--stack", "-s", help="The stack: dev, staging or production.")]
+StackArg = StackOption
 AlembicArgs = Annotated[
     list[str] | None,
     typer.Argument(
@@ -44,7 +45,10 @@ CwdOption = Annotated[
 ]
 UrlEnvOption = Annotated[str, typer.Option("--url-env", help="The variable your env.py reads the database URL from.")]
 MarkdownOption = Annotated[
-    Path | None, typer.Option("--markdown", help="Also write the pull-request comment's section here.")
+    Path | None,
+    typer.Option(
+        "--markdown", parser=writable_file, metavar="FILE", help="Also write the pull-request comment's section here."
+    ),
 ]
 
 
@@ -88,7 +92,7 @@ def migrate_command(
         bool, typer.Option("--dry-run-on-branch", help="Apply on a fresh branch (then deleted), not the database.")
     ] = False,
     expires_in: ExpiresIn = None,
-    name: Annotated[str | None, typer.Option(help="Backup branch name.")] = None,
+    name: Annotated[str | None, BranchOption("Backup branch name.")] = None,
     cwd: CwdOption = None,
     url_env: UrlEnvOption = DEFAULT_URL_ENV,
 ) -> None:
@@ -120,9 +124,7 @@ def migration_test_command(
     stack: StackArg,
     *,
     alembic: AlembicArgs = None,
-    seed: Annotated[
-        Path | None, typer.Option(help="dev: SQL loaded into the scratch database before the test.")
-    ] = None,
+    seed: Annotated[Path | None, TextFileOption("dev: SQL loaded into the scratch database before the test.")] = None,
     output: Annotated[Literal["text", "json"], typer.Option("--output", "-o", help="text or json.")] = "text",
     markdown: MarkdownOption = None,
     cwd: CwdOption = None,

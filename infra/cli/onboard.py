@@ -10,6 +10,7 @@ import typer
 
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, NotConfirmedError, results, step
+from infra.cli.params import TimeoutOption
 from infra.config import EngineRequest
 from infra.ops.dev import status as devstatus
 from infra.ops.dev.deps import OnboardDeps, default_deps
@@ -35,7 +36,7 @@ def deps() -> OnboardDeps:
 EngineArg = Annotated[
     EngineRequest | None, typer.Option("--engine", help="Force an engine (default: the stack file's, auto).")
 ]
-TimeoutArg = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the database to answer.")]
+TimeoutArg = TimeoutOption
 NoInstallArg = Annotated[bool, typer.Option("--no-install", help="Never install PostgreSQL server binaries (apt-get).")]
 OutputArg = Annotated[OutputFormat, typer.Option("--output", "-o", help="text, env or json.")]
 ShowSecretsArg = Annotated[bool, typer.Option("--show-secrets", help="Show the real password.")]

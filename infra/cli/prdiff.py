@@ -7,21 +7,22 @@ every case except 1, so a workflow can post it before failing.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from infra.cli import app
 from infra.cli.console import document, note
+from infra.cli.params import OutputOption, stack_name
 from infra.config import NEON_ENVIRONMENTS
 from infra.ops.prdiff.drift import DriftOptions, check_drift
 from infra.ops.prdiff.gate import ACK_LABEL
 from infra.ops.prdiff.run import PrDiffOptions, parse_sources, pr_diff
 from infra.toolchain.paths import REPO_ROOT
 
-StackOption = Annotated[list[str], typer.Option("--stack", "-s", help="A stack to preview (repeat for several).")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write the Markdown here, not to stdout.")]
+StackOption = Annotated[
+    list[str], typer.Option("--stack", "-s", parser=stack_name, help="A stack to preview (repeat for several).")
+]
 
 
 @app.command("pr-diff")

@@ -4,7 +4,7 @@ commands are in `migrations.py`). Bodies parse options and delegate to `infra/op
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -12,13 +12,22 @@ import typer
 
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, NotConfirmedError, results
+from infra.cli.params import (
+    AgoOption,
+    AtOption,
+    BranchOption,
+    DirectoryOption,
+    ExpiresInOption,
+    StackOption,
+    TextFileOption,
+    bounded_duration,
+)
 from infra.errors import ExitCode
 from infra.ops.neon.backups import BackupRequest
 from infra.ops.safety.backup import backup_branch
 from infra.ops.safety.context import SafetyContext, default_context
 from infra.ops.safety.drill import restore_drill
 from infra.ops.safety.restore import PRE_RESTORE_EXPIRY, apply_restore, plan_restore
-from infra.ops.times import parse_duration, parse_timestamp
 from infra.toolchain.paths import REPO_ROOT
 
 
@@ -32,30 +41,23 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
-StackArg = Annotated[str, typer.Option("--stack", "-s", help="The stack: staging or production (dev where noted).")]
-ExpiresIn = Annotated[
-    timedelta | None,
-    typer.Option(parser=parse_duration, metavar="DURATION", help="Backup lifetime: 12h, 7d (default), at most 30d."),
-]
-At = Annotated[
-    datetime | None,
-    typer.Option(parser=parse_timestamp, metavar="RFC3339", help="A point in the window: 2026-05-04T14:31:00Z."),
-]
-Ago = Annotated[
-    timedelta | None, typer.Option(parser=parse_duration, metavar="DURATION", help="A point this long ago: 30m, 6h.")
-]
+StackArg = StackOption
+ExpiresIn = ExpiresInOption
+At = AtOption
+Ago = AgoOption
 
 
 @app.command("backup-branch")
 def backup_branch_command(
     stack: StackArg,
-    name: Annotated[str | None, typer.Option(help="Branch name (default backup/pre-migrate-<UTC time>).")] = None,
+    name: Annotated[str | None, BranchOption("Branch name (default backup/pre-migrate-<UTC time>).")] = None,
     expires_in: ExpiresIn = None,
     at: At = None,
     protect: Annotated[bool, typer.Option(help="Protect it instead of letting it expire.")] = False,
 ) -> None:
     """Branch the default branch now (or --at a past point) as a backup that expires (--expires-in, default 7d)."""
     request = BackupRequest(name=name, expires_in=expires_in, point=at, protect=protect)
+    request.expiry()  # --protect with --expires-in, before any stack or API access
     results(backup_branch(context(), stack, request).lines())
 
 
@@ -64,8 +66,8 @@ def restore_drill_command(
     stack: StackArg,
     at: At = None,
     ago: Ago = None,
-    check: Annotated[Path | None, typer.Option(help="SQL checks, each query followed by `-- expect: <value>`.")] = None,
-    report_dir: Annotated[Path | None, typer.Option(help="Where reports go (default reports/).")] = None,
+    check: Annotated[Path | None, TextFileOption("SQL checks, each query followed by `-- expect: <value>`.")] = None,
+    report_dir: Annotated[Path | None, DirectoryOption("Where reports go (default reports/).")] = None,
 ) -> None:
     """Branch the default branch at a past point (default 1h ago), verify it, report, delete the branch."""
     ctx = context()
@@ -79,12 +81,12 @@ def restore_drill_command(
 @app.command("restore")
 def restore_command(
     stack: StackArg,
-    from_branch: Annotated[str | None, typer.Option(help="Backup branch id or name to restore from.")] = None,
+    from_branch: Annotated[str | None, BranchOption("Backup branch id or name to restore from.")] = None,
     at: At = None,
     keep_pre_restore: Annotated[
         timedelta | None,
         typer.Option(
-            parser=parse_duration,
+            parser=bounded_duration(PRE_RESTORE_EXPIRY, "the pre-restore branch is kept"),
             metavar="DURATION",
             help="How long the pre-restore branch is kept (default and most: 30d).",
         ),

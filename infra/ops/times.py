@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 _UNITS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
-_PART = re.compile(r"(\d+)([smhdw])")
-_WHOLE = re.compile(r"^(?:\d+[smhdw])+$")
+_PART = re.compile(r"([0-9]+)([smhdw])")
+_WHOLE = re.compile(r"^(?:[0-9]+[smhdw])+$")
+# Longer than anything a command takes (options bound themselves further); keeps timedelta from overflowing.
+MAX_DURATION = timedelta(days=36_500)
 
 
 class Clock(Protocol):
@@ -31,11 +33,13 @@ class SystemClock:
 def parse_duration(text: str) -> timedelta:
     """`7d`, `12h`, `30m`, `45s`, `2w` or combinations such as `1h30m`; never zero."""
     compact = text.strip().lower().replace(" ", "")
-    if not _WHOLE.match(compact):
+    if len(compact) > 64 or not _WHOLE.match(compact):
         raise ValueError(f"{text!r} is not a duration: use a number and a unit, e.g. 7d, 12h, 30m, 1h30m")
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(compact))
     if seconds <= 0:
         raise ValueError(f"{text!r} is not a positive duration")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is too long: at most {human(MAX_DURATION)}")
     return timedelta(seconds=seconds)
 
 
@@ -47,7 +51,12 @@ def parse_timestamp(text: str) -> datetime:
         raise ValueError(f"{text!r} is not an RFC3339 timestamp such as 2026-01-01T12:00:00Z") from None
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone: add Z (UTC) or an offset such as +02:00")
-    return moment.astimezone(UTC)
+    try:
+        utc = moment.astimezone(UTC)
+        utc.timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise ValueError(f"{text!r} is out of range: give a time between years 1 and 9999 in UTC") from None
+    return utc
 
 
 def at(seconds: float) -> datetime:

@@ -107,10 +107,18 @@ def test_step_outside_a_command_is_literal(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_every_real_command_runs_inside_the_handler() -> None:
-    code, stdout, stderr = invoke("restore-drill", "--stack", "no-such-stack", target=real_app)
+    # A refusal raised inside the command (dev is no Neon stack): one error, exit 1.
+    code, stdout, stderr = invoke("restore-drill", "--stack", "dev", target=real_app)
     assert (code, stdout) == (1, "")
-    assert stderr.startswith("error: ")
+    assert stderr.startswith("error: `restore-drill` works on Neon stacks")
     assert "Traceback" not in stderr
+    # An unknown stack is now refused while parsing: a usage error, one line, exit 2.
+    code, stdout, stderr = invoke("restore-drill", "--stack", "no-such-stack", target=real_app)
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "error: Invalid value for '--stack' / '-s': 'no-such-stack' is not a stack; the stacks are dev, staging, "
+        "production\n"
+    )
 
 
 def test_the_readme_lists_every_exit_code() -> None:

@@ -70,9 +70,12 @@ def test_printed_arguments_reach_the_command_literally(tmp_path: Path) -> None:
     # A stack name that needs quoting and looks like markup comes back exactly as given.
     stack = "it's [bold red]x[/] $HOME"
     done = plain_shell(cli_command("restore", "--stack", stack, "--from-branch", "b", "--yes"), tmp_path)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert done.stdout == ""
-    assert done.stderr.startswith(f"error: the {stack} stack's settings are invalid")
+    assert done.stderr == (
+        f"error: Invalid value for '--stack' / '-s': {stack!r} is not a stack; "
+        "the stacks are dev, staging, production\n"
+    )
     assert "Traceback" not in done.stderr
 
 

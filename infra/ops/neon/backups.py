@@ -31,6 +31,10 @@ class BackupRequest(BaseModel):
     protect: bool = False
     purpose: str = "pre-migrate"
 
+    def expiry(self) -> timedelta | None:
+        """The branch's lifetime (None: protected); refuses what Neon cannot keep, before any API call."""
+        return _expiry(self)
+
 
 class BackupResult(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -64,13 +65,31 @@ def stacks_to_show(stacks: list[str], sources: dict[str, Path]) -> list[str]:
     return list(dict.fromkeys(stacks))
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def _no_constant(text: str) -> None:
+    raise ValueError(f"{text} is not JSON")
+
+
 def read_saved(stack: str, path: Path) -> PreviewDigest:
+    """A saved `pulumi preview --json`: UTF-8, strict JSON (no NaN or infinities), not absurdly nested."""
     try:
-        return PreviewDigest.model_validate(json.loads(path.read_text()))
+        text = path.read_bytes().decode("utf-8")
+        return PreviewDigest.model_validate(json.loads(text, parse_float=_finite, parse_constant=_no_constant))
     except OSError as exc:
         raise PrDiffError(f"cannot read the saved preview for {stack} ({path}): {exc.strerror}") from None
-    except (json.JSONDecodeError, ValidationError):
-        raise PrDiffError(f"{path} is not `pulumi preview --json` output (for {stack})") from None
+    except UnicodeDecodeError:
+        raise PrDiffError(f"{path} is not UTF-8 text, so not `pulumi preview --json` output (for {stack})") from None
+    except RecursionError:
+        raise PrDiffError(f"{path} is nested too deeply to be `pulumi preview --json` output (for {stack})") from None
+    except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
+        reason = f": {exc}" if not isinstance(exc, ValidationError) else ""
+        raise PrDiffError(f"{path} is not `pulumi preview --json` output (for {stack}){reason}") from None
 
 
 def load_preview(stack: str, source: Path | None, cli: PulumiCli) -> PreviewDigest | str:

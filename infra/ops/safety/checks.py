@@ -51,9 +51,11 @@ class CheckOutcome(BaseModel):
 
 def load_checks(path: Path) -> list[Check]:
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise SafetyError(f"cannot read the check file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SafetyError(f"cannot read the check file {path}: not UTF-8 text") from None
     return parse_checks(text, str(path))
 
 

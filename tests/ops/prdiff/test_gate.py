@@ -120,3 +120,27 @@ def test_cli__bad_arguments_exit_1_with_a_message() -> None:
     result = CliRunner().invoke(app, ["pr-diff", "--from", "nonsense"])
     assert result.exit_code == 1
     assert "--from takes STACK=FILE" in result.stderr
+
+
+NOT = "is not `pulumi preview --json` output (for staging)"
+SAVED_PREVIEWS = [
+    ("nan", b'{"steps": [], "x": NaN}', NOT + ": NaN is not JSON"),
+    ("infinity", b'{"steps": [{"x": 1e999}]}', NOT + ": 1e999 is not a finite number"),
+    ("minus-infinity", b'{"steps": [{"x": -Infinity}]}', NOT + ": -Infinity is not JSON"),
+    ("deep", b"[" * 100_000 + b"]" * 100_000, "is nested too deeply to be " + NOT.removeprefix("is not ")),
+    ("latin1", b'{"steps": [{"urn": "caf\xe9"}]}', "is not UTF-8 text, so not " + NOT.removeprefix("is not ")),
+    ("truncated", b'{"steps": [', NOT + ": Expecting value: line 1 column 12 (char 11)"),
+    ("wrong-shape", b'{"steps": "all of them"}', NOT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "message"), SAVED_PREVIEWS, ids=[s[0] for s in SAVED_PREVIEWS])
+def test_saved_previews_are_read_strictly_with_one_clear_error(
+    tmp_path: Path, name: str, body: bytes, message: str
+) -> None:
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(body)
+    result = CliRunner().invoke(app, ["pr-diff", "--stack", "staging", "--from", f"staging={path}"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path} {message}\n"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
