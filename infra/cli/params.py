@@ -6,7 +6,7 @@ ValueError with what is allowed (typer turns it into the usage error); nothing h
 else, whatever the text (the property test in tests/cli/test_params.py drives every option).
 
 New commands reuse these: `StackOption`, `ExpiresInOption`, `AtOption`, `AgoOption`, `BranchOption`,
-`OutputOption`, `DirectoryOption`, `TextFileOption`, `TimeoutOption`.
+`OutputOption`, `DirectoryOption`, `TextFileOption`, `TimeoutOption`, `DurationOption`.
 """
 
 from __future__ import annotations
@@ -104,12 +104,17 @@ def timeout_seconds(text: str) -> float:
 StackOption = Annotated[
     str, typer.Option("--stack", "-s", parser=stack_name, help="The stack: staging or production (dev where noted).")
 ]
+
+
+def DurationOption(most: timedelta, why: str, help_text: str) -> Any:  # named like the option types
+    """A DURATION option bounded by `most` (`why` names the limit in the error)."""
+    return typer.Option(parser=bounded_duration(most, why), metavar="DURATION", help=help_text)
+
+
 ExpiresInOption = Annotated[
     timedelta | None,
-    typer.Option(
-        parser=bounded_duration(NEON_MAX_EXPIRY, "Neon keeps a branch that expires"),
-        metavar="DURATION",
-        help="Backup lifetime: 12h, 7d (default), at most 30d.",
+    DurationOption(
+        NEON_MAX_EXPIRY, "Neon keeps a branch that expires", "Backup lifetime: 12h, 7d (default), at most 30d."
     ),
 ]
 AtOption = Annotated[
@@ -117,12 +122,7 @@ AtOption = Annotated[
     typer.Option(parser=parse_timestamp, metavar="RFC3339", help="A point in the window: 2026-05-04T14:31:00Z."),
 ]
 AgoOption = Annotated[
-    timedelta | None,
-    typer.Option(
-        parser=bounded_duration(MAX_HISTORY, "any Neon history window"),
-        metavar="DURATION",
-        help="A point this long ago: 30m, 6h.",
-    ),
+    timedelta | None, DurationOption(MAX_HISTORY, "any Neon history window", "A point this long ago: 30m, 6h.")
 ]
 OutputOption = Annotated[
     Path | None,

@@ -17,10 +17,10 @@ from infra.cli.params import (
     AtOption,
     BranchOption,
     DirectoryOption,
+    DurationOption,
     ExpiresInOption,
     StackOption,
     TextFileOption,
-    bounded_duration,
 )
 from infra.errors import ExitCode
 from infra.ops.neon.backups import BackupRequest
@@ -85,10 +85,10 @@ def restore_command(
     at: At = None,
     keep_pre_restore: Annotated[
         timedelta | None,
-        typer.Option(
-            parser=bounded_duration(PRE_RESTORE_EXPIRY, "the pre-restore branch is kept"),
-            metavar="DURATION",
-            help="How long the pre-restore branch is kept (default and most: 30d).",
+        DurationOption(
+            PRE_RESTORE_EXPIRY,
+            "the pre-restore branch is kept",
+            "How long the pre-restore branch is kept (default and most: 30d).",
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do it (required for production).")] = False,
