@@ -303,17 +303,33 @@ def test_never_touches_staging_or_production(clone: Clone) -> None:
 # -- the failure modes: each fails cleanly, says what to do, and changes nothing -----------------
 
 
-def test_port_in_use__names_the_holder_a_free_port_and_the_key(clone: Clone) -> None:
+def test_port_in_use__names_the_holder_and_the_printed_override_command_works(clone: Clone) -> None:
+    committed = (clone.root / "Pulumi.dev.yaml").read_bytes()
     with socket.socket() as squatter:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", clone.port))
         squatter.listen()
         run = clone.infra("onboard")
-    assert_clean_failure(
-        run, f"Port {clone.port} on 127.0.0.1", f"pid {os.getpid()}", "workshelf-infra:dev.port", "which is free"
-    )
-    assert not clone.env_file.exists()
-    assert not clone.data_dir.exists()
+        assert_clean_failure(run, f"Port {clone.port} on 127.0.0.1", f"pid {os.getpid()}", "is free): `")
+        assert not clone.env_file.exists()
+        assert not clone.data_dir.exists()
+        # The fix it prints, run as printed (from another directory): the developer's own port.
+        printed = re.search(r"`(WORKSHELF_DEV_PORT=(\d+) make -C \S+ onboard)`", run.stderr)
+        assert printed, run.stderr
+        fixed = subprocess.run(
+            ["sh", "-c", printed[1]], cwd="/", env=clone.env, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    port = int(printed[2])
+    assert clone.database_url().endswith(f"@127.0.0.1:{port}/workshelf")
+    assert_connects(clone.database_url())
+    assert read_env_file(clone.env_file)["WORKSHELF_DEV_PORT"] == str(port)
+    assert (clone.root / "Pulumi.dev.yaml").read_bytes() == committed
+    # Later commands read the port back from .env: status sees the same database.
+    status = clone.infra("status", "-o", "json")
+    assert status.returncode == 0, status.output
+    assert json.loads(status.stdout)["port"] == port
 
 
 def test_no_docker_and_no_postgresql__explains_both_fixes(clone: Clone) -> None:

@@ -73,6 +73,6 @@ def test_files_pulumi_cannot_read_are_refused_by_pulumi_too(project: PulumiProje
 def test_the_committed_files_are_left_as_they_were(project: PulumiProject) -> None:
     for stack in STACKS:
         body = (REPO / f"Pulumi.{stack}.yaml").read_bytes()
-        salt = "" if stack == "dev" else project.salts[stack] + "\n"  # type: ignore[attr-defined]
+        salt = "" if stack == "dev" else SALTS[stack] + "\n"
         project.stack_file(stack).write_bytes(body + salt.encode())
     assert project.run("preview", stack="staging", check=False).returncode == 0
