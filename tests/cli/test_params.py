@@ -9,6 +9,7 @@ The commands' dependencies are replaced by a sentinel: reaching it means the arg
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -347,7 +348,24 @@ def _commands() -> list[tuple[list[str], list[str]]]:
     return found
 
 
-OPTIONS = [(path, option) for path, options in _commands() for option in options]
+def _registered(typer_app: typer.Typer) -> list[Any]:
+    infos = list(typer_app.registered_commands)
+    for group in typer_app.registered_groups:
+        infos += _registered(group.typer_instance) if group.typer_instance else []
+    return infos
+
+
+@pytest.fixture
+def parsing_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command's body replaced by the sentinel, its signature (so its options) kept: commands other
+    helpers add are covered without knowing their dependencies."""
+    for info in _registered(app):
+        stand_in = functools.wraps(info.callback)(_accepted)
+        monkeypatch.setattr(info, "callback", stand_in)
+
+
+COMMANDS = _commands()
+OPTIONS = [(path, option) for path, options in COMMANDS for option in options]
 VALID = {"--stack": "staging"}
 
 
@@ -369,7 +387,9 @@ def test_the_property_covers_every_command() -> None:
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(OPTIONS), value=st.text(st.characters(exclude_categories=("Cs",)), max_size=300))
-def test_any_text_in_any_option_is_one_line_never_a_traceback(target: tuple[list[str], str], value: str) -> None:
+def test_any_text_in_any_option_is_one_line_never_a_traceback(
+    parsing_only: None, target: tuple[list[str], str], value: str
+) -> None:
     path, option = target
     argv = [
         *path,
