@@ -119,7 +119,13 @@ BAD_CONFIGS: list[tuple[str, str, Any, str, str]] = [
         "only production",
     ),
     ("production", "migrations.dropAfterDays", 0, "migrations.dropAfterDays", "greater than or equal to 1"),
-    ("staging", "migrations.dropAfterDays", "two weeks", "migrations.dropAfterDays", "valid integer"),
+    (
+        "staging",
+        "migrations.dropAfterDays",
+        "two weeks",
+        "migrations.dropAfterDays",
+        'must be a whole number (got "two',
+    ),
     ("dev", "migrations.dropAfterDay", 14, "migrations.dropAfterDay", "unknown key"),
 ]
 
