@@ -38,6 +38,7 @@ _PROJECT_NAME = key_name("neon", "projectName")
 _PROTECT = key_name("neon", "protectDefaultBranch")
 _SUSPEND_TIMEOUT = key_name("neon", "suspendTimeoutSeconds")
 _OVERRIDES = key_name("safetyOverrides")
+_RELEASE = key_name("release")
 _RETENTION_OVERRIDE = key_name("safetyOverrides", "retentionBelow30Days")
 _UNPROTECTED_OVERRIDE = key_name("safetyOverrides", "unprotectedDefaultBranch")
 _ALL_IPS_OVERRIDE = key_name("safetyOverrides", "allowAllIps")
@@ -56,7 +57,7 @@ def section_rules(environment: str, values: Mapping[str, Any]) -> list[str]:
     """Which sections a stack may declare; checked on the raw values, before field validation."""
     problems = [
         f"{key_name(section)}: empty; give its keys, or remove it"
-        for section in ("dev", "neon", "migrations", "safetyOverrides")
+        for section in ("dev", "neon", "migrations", "release", "safetyOverrides")
         if section in values and values[section] is None
     ]
     if environment == "dev":
@@ -64,6 +65,8 @@ def section_rules(environment: str, values: Mapping[str, Any]) -> list[str]:
             problems.append(f"{_NEON}: the dev stack never declares Neon (dev is a local PostgreSQL); remove this key")
         if "dev" not in values:
             problems.append(f"{_DEV}: required for the dev stack (engine, image, port, volume, database, role)")
+        if "release" in values:
+            problems.append(f"{_RELEASE}: releases go to staging and production; remove this key from dev")
     else:
         if "dev" in values:
             problems.append(f"{_DEV}: only the dev stack declares a local database; remove this key from {environment}")

@@ -26,6 +26,7 @@ from infra.config.models import (
     DevStack,
     MigrationSettings,
     NeonProjectSettings,
+    ReleaseSettings,
     SafetyOverrides,
     StackSettings,
 )
@@ -36,6 +37,7 @@ SECTIONS: dict[str, type[BaseModel] | None] = {
     "dev": DevSettings,
     "neon": NeonProjectSettings,
     "migrations": MigrationSettings,
+    "release": ReleaseSettings,
     "safetyOverrides": SafetyOverrides,
 }
 _STACK_SETTINGS: TypeAdapter[StackSettings] = TypeAdapter(StackSettings)
@@ -128,6 +130,8 @@ def settings_from_mapping(
     # clear message ("dev never declares Neon"), not a list of missing Neon fields.
     document = {"stack": stack, "environment": environment, own: values.get(own)}
     document["migrations"] = values.get("migrations") or {}
+    if own == "neon":
+        document["release"] = values.get("release") or {}
     document["overrides"] = values.get("safetyOverrides") or {}
     try:
         settings = _STACK_SETTINGS.validate_python(document, by_alias=True, by_name=False)

@@ -23,6 +23,7 @@ from infra.config.plans import (
     RetentionSeconds,
     SuspendTimeoutSeconds,
 )
+from infra.config.release import WindowText
 
 # The stacks, which are the environments: each stack file declares its own `environment`.
 NeonEnvironment = Literal["staging", "production"]
@@ -155,6 +156,12 @@ class NeonProjectSettings(_Section):
         return value
 
 
+class ReleaseSettings(_Section):
+    """`workshelf-infra:release` — how `python -m infra release` treats this stack."""
+
+    window: WindowText | None = None  # the low-traffic window (infra/config/release.py); none: no window
+
+
 class SafetyOverrides(_Section):
     """`workshelf-infra:safetyOverrides` — deliberate, reviewed exceptions to production's rules.
 
@@ -201,6 +208,7 @@ class NeonStack(_Stack):
 
     environment: NeonEnvironment
     neon: NeonProjectSettings
+    release: ReleaseSettings = ReleaseSettings()
 
     @property
     def is_production(self) -> bool:
