@@ -18,6 +18,8 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed
     ├── MigrationError              infra/ops/migrations/errors.py the lint or a migration could not run; a refusal (8)
     ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
+    ├── PreviewError                infra/ops/preview/errors.py   a pull-request branch refused or failed
+    ├── ReleaseError                infra/ops/release/errors.py   a release refused (8) or its checks failed (9)
     ├── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
     └── NotConfirmedError           infra/cli/console.py          a destructive command was not confirmed
 
@@ -38,7 +40,9 @@ class ExitCode(IntEnum):
     BLOCKED = 3  # pr-diff: the destructive-change gate blocks the change
     PREVIEW_FAILED = 4  # pr-diff: a stack's preview failed (the comment shows why)
     DRIFT = 5  # drift: a stack differs from its last deployment
-    MIGRATION_BLOCKED = 8  # migration-lint: a blocking finding; migrate: refused because of one
+    REFUSED = 8  # refused by a safety rule: migration-lint's blocking finding (migrate refuses it), release
+    # (staging first, the window), previews of production
+    VERIFICATION_FAILED = 9  # the checks after a change failed (release: the printed restore command undoes it)
     INTERRUPTED = 130  # Ctrl-C, or SIGTERM (a cancelled CI job); cleanups ran
 
 

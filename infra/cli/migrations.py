@@ -112,7 +112,7 @@ def migrate_command(
             f"migrate refused: {blocking} blocking finding{'s' * (blocking != 1)} in the pending revisions (above)",
             hint="make the migration safe, or acknowledge the finding in the migration file (README: markers); "
             "there is no --force",
-            exit_code=ExitCode.MIGRATION_BLOCKED,
+            exit_code=ExitCode.REFUSED,
         )
     if not result.ok:
         # The failed upgrade's own exit code, so that scripts can tell its failures apart.

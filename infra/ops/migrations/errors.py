@@ -8,4 +8,4 @@ from infra.errors import WorkshelfError
 
 class MigrationError(WorkshelfError):
     """A bad marker, a render or squawk failure, SQL that does not parse, an unreachable database; or a
-    refusal with `exit_code=ExitCode.MIGRATION_BLOCKED`."""
+    refusal with `exit_code=ExitCode.REFUSED`."""

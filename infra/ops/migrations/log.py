@@ -11,12 +11,11 @@ from typing import Final, Literal, LiteralString
 import psycopg
 from pydantic import BaseModel, ConfigDict
 
+from infra.ops.infra_schema import SCHEMA, ensure_schema, table_exists
 from infra.ops.migrations.contract import LogRow
 
-SCHEMA: Final = "workshelf_infra"
 TABLE: Final = f"{SCHEMA}.migration_log"
 DDL: Final[tuple[LiteralString, ...]] = (
-    "CREATE SCHEMA IF NOT EXISTS workshelf_infra",
     """CREATE TABLE IF NOT EXISTS workshelf_infra.migration_log (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         revision text NOT NULL,
@@ -64,6 +63,7 @@ class LogEntry(BaseModel):
 def ensure_log(conn: psycopg.Connection[tuple[object, ...]]) -> None:
     """Create the schema and table if missing (idempotent; safe on every run)."""
     with conn.transaction():
+        ensure_schema(conn)
         for statement in DDL:
             conn.execute(statement)
 
@@ -76,8 +76,7 @@ def record(conn: psycopg.Connection[tuple[object, ...]], entries: Sequence[LogEn
 
 def read_log(conn: psycopg.Connection[tuple[object, ...]]) -> list[LogRow]:
     """Every row, oldest first; no table yet means no rows (nothing was ever migrated by us)."""
-    found = conn.execute("SELECT to_regclass('workshelf_infra.migration_log') IS NOT NULL").fetchone()
-    if not found or not found[0]:
+    if not table_exists(conn, "migration_log"):
         return []
     return [
         LogRow.model_validate({"revision": r, "direction": d, "applied_at": a, "outcome": o})
