@@ -76,30 +76,34 @@ class StagingProject:
     outputs: StackOutputs
 
 
-@pytest.fixture
-def staging(neon_factory: Callable[[], NeonClient], clock: FakeClock) -> StagingProject:
-    with neon_factory() as neon:
-        created = neon.create_project(
-            models.ProjectCreate(
-                name="workshelf-staging",
-                history_retention_seconds=RETENTION,
-                branch=models.ProjectBranchSpec(name="main", database_name="workshelf", role_name="workshelf_owner"),
-            )
+def deployed_project(neon: NeonClient, environment: str) -> StagingProject:
+    """What `pulumi up --stack <environment>` would have made: its project, protected default branch, outputs."""
+    created = neon.create_project(
+        models.ProjectCreate(
+            name=f"workshelf-{environment}",
+            history_retention_seconds=RETENTION,
+            branch=models.ProjectBranchSpec(name="main", database_name="workshelf", role_name="workshelf_owner"),
         )
-        branch_id = created.branch.id
-        neon.update_branch(created.project.id, branch_id, models.BranchUpdate(protected=True))
-        uri = created.connection_uris[0].connection_uri
-    clock.advance(2 * HOUR)  # some history to drill into
+    )
+    neon.update_branch(created.project.id, created.branch.id, models.BranchUpdate(protected=True))
     outputs = StackOutputs(
-        environment="staging",
-        database_url=uri,
+        environment=environment,
+        database_url=created.connection_uris[0].connection_uri,
         host="ep-host.example",
         database="workshelf",
         role="workshelf_owner",
         neon_project_id=created.project.id,
-        neon_branch_id=branch_id,
+        neon_branch_id=created.branch.id,
     )
-    return StagingProject(created.project.id, branch_id, outputs)
+    return StagingProject(created.project.id, created.branch.id, outputs)
+
+
+@pytest.fixture
+def staging(neon_factory: Callable[[], NeonClient], clock: FakeClock) -> StagingProject:
+    with neon_factory() as neon:
+        project = deployed_project(neon, "staging")
+    clock.advance(2 * HOUR)  # some history to drill into
+    return project
 
 
 @dataclass

@@ -5,6 +5,7 @@ command that makes branches (pull-request branches, releases, the backup lifecyc
     budget.py   the branch budget every branch-making command checks first; what counts as prunable
     branches.py creating and deleting branches, Neon's refusals explained; throwaway branches
     backups.py  backup branches with an expiry (or protection), and the command that restores one
+    previews.py pull-request branches `preview/pr-<N>`: created or reset, their compute, listed, deleted
     window.py   a branch's history window (point-in-time range) and refusals that name its bounds
     errors.py   NeonStackError
 

@@ -11,13 +11,13 @@ from infra.config.plans import PROTECTED_BRANCH_LIMIT
 from infra.neon import NeonClient
 from infra.neon.models import BranchCreate
 from infra.ops.followup import cli_command
-from infra.ops.neon.branches import NEON_MAX_EXPIRY, create_branch
+from infra.ops.neon.branches import check_expiry, create_branch
 from infra.ops.neon.budget import BACKUP_PREFIX
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import NeonTarget
 from infra.ops.neon.window import check_point, stack_window
 from infra.ops.reporter import Reporter
-from infra.ops.times import at, human, rfc3339, stamp
+from infra.ops.times import at, rfc3339, stamp
 
 DEFAULT_EXPIRY = timedelta(days=7)
 
@@ -106,13 +106,8 @@ def _expiry(request: BackupRequest) -> timedelta | None:
         if request.expires_in is not None:
             raise NeonStackError("a protected branch cannot expire: use --protect or --expires-in, not both")
         return None
-    expiry = request.expires_in or DEFAULT_EXPIRY
-    if expiry > NEON_MAX_EXPIRY:
-        raise NeonStackError(
-            f"--expires-in {human(expiry)} is longer than Neon allows for a branch expiry ({human(NEON_MAX_EXPIRY)})",
-            hint="use at most 30d, or --protect to keep the backup until you delete it",
-        )
-    return expiry
+    hint = "use at most 30d, or --protect to keep the backup until you delete it"
+    return check_expiry(request.expires_in or DEFAULT_EXPIRY, hint=hint)
 
 
 def _check_protected_headroom(neon: NeonClient, target: NeonTarget) -> None:

@@ -16,7 +16,7 @@ from infra.ops.neon.budget import check_branch_budget
 from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import NeonTarget
 from infra.ops.reporter import Reporter
-from infra.ops.times import at, rfc3339
+from infra.ops.times import at, human, rfc3339
 
 # Neon deletes an expiring branch by itself: a throwaway branch we fail to delete (a crash, a kill -9)
 # still disappears. Long enough for any migration test or drill.
@@ -25,10 +25,22 @@ NEON_MAX_EXPIRY = timedelta(days=30)
 CLEANUP_HINT = "it expires on its own at {expires}; delete it sooner in the Neon Console or with neonctl"
 
 
+def check_expiry(expires_in: timedelta, *, hint: str) -> timedelta:
+    """An expiry Neon can keep (at most 30 days ahead), checked before any API call."""
+    if expires_in > NEON_MAX_EXPIRY:
+        raise NeonStackError(
+            f"--expires-in {human(expires_in)} is longer than Neon allows for a branch expiry "
+            f"({human(NEON_MAX_EXPIRY)})",
+            hint=hint,
+        )
+    return expires_in
+
+
 def limit_hint(project_id: str) -> str:
     return (
-        f"delete branches you no longer need in project {project_id} (old backup/, restore-drill/ and "
-        "migration-test/ branches; `backups prune` prunes backups), or move the project to a plan with more branches"
+        f"delete branches you no longer need in project {project_id} (old backup/, preview/, restore-drill/ and "
+        "migration-test/ branches; `backups prune` and `preview prune` prune them), or move the project to a plan "
+        "with more branches"
     )
 
 
@@ -44,11 +56,15 @@ def explain(exc: errors.NeonError, *, doing: str, project_id: str) -> NeonStackE
 
 
 def create_branch(
-    neon: NeonClient, target: NeonTarget, spec: BranchCreate, *, compute: bool, doing: str
+    neon: NeonClient, target: NeonTarget, spec: BranchCreate, *, compute: bool | BranchEndpointOptions, doing: str
 ) -> CreatedBranch:
-    """Count first (the branch budget), then create; Neon's own refusals are explained too."""
+    """Count first (the branch budget), then create; Neon's own refusals are explained too. `compute`: a
+    read-write compute with Neon's defaults (True), with these options, or none (False)."""
     check_branch_budget(neon, target, creating=f"branch {spec.name}" if spec.name else "a new branch")
-    endpoints = [BranchEndpointOptions(type="read_write")] if compute else None
+    if isinstance(compute, BranchEndpointOptions):
+        endpoints: list[BranchEndpointOptions] | None = [compute]
+    else:
+        endpoints = [BranchEndpointOptions(type="read_write")] if compute else None
     try:
         return neon.create_branch(target.project_id, spec, endpoints=endpoints)
     except errors.NeonError as exc:
