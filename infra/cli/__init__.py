@@ -1,5 +1,5 @@
 """`workshelf-infra` (or `python -m infra`): the operator CLI (onboarding, status, PR diffs, data-safety
-and migration commands).
+and migration commands, pull-request branches, releases).
 
 Each noun lives in its own module and registers its commands on `app`; command bodies only parse
 options and delegate to `infra/ops`. Output, errors and exit codes go through `infra/cli/console.py`:
@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 # Each module adds its commands to `app` when imported.
-from infra.cli import migrations, onboard, prdiff, safety  # noqa: E402, F401
+from infra.cli import migrations, onboard, prdiff, preview, release, safety  # noqa: E402, F401
 
 
 def main() -> None:
