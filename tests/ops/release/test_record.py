@@ -11,9 +11,9 @@ import pytest
 from psycopg import sql
 from pydantic import SecretStr
 
-from infra.ops.release.errors import ReleaseError
 from infra.ops.release.record import PostgresReleaseLog, ReleaseRecord
 from infra.ops.safety.checks import CheckOutcome
+from infra.ops.safety.errors import SafetyError
 from tests.support.postgres import PgClusterHandle
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ def test_write_read_filter_limit(database: SecretStr) -> None:
 
 def test_errors_name_the_database_not_the_url(pg_cluster: PgClusterHandle) -> None:
     url = SecretStr(pg_cluster.dsn(user="nobody", password="wrong-pass-123", database="missing_db"))
-    with pytest.raises(ReleaseError) as failed:
+    with pytest.raises(SafetyError) as failed:  # PostgresTools.connect's error: the database, never the URL
         PostgresReleaseLog().read(url, limit=1)
-    assert failed.value.message.startswith("cannot read the release records of database missing_db: ")
+    assert failed.value.message.startswith("cannot connect to missing_db: ")
     assert "wrong-pass-123" not in str(failed.value)
