@@ -14,8 +14,9 @@ import typer
 
 from infra.cli import app, safety
 from infra.cli.console import results
+from infra.cli.params import DurationOption
+from infra.ops.neon.branches import NEON_MAX_EXPIRY
 from infra.ops.preview import workflow
-from infra.ops.times import parse_duration
 
 preview = typer.Typer(help="A database branch per pull request: preview/pr-<N> of staging.", no_args_is_help=True)
 app.add_typer(preview, name="preview")
@@ -53,7 +54,9 @@ def create_command(
     stack: PreviewStack = "staging",
     expires_in: Annotated[
         timedelta | None,
-        typer.Option(parser=parse_duration, metavar="DURATION", help="Lifetime from now: 3d (default), at most 30d."),
+        DurationOption(
+            NEON_MAX_EXPIRY, "Neon keeps a branch that expires", "Lifetime from now: 3d (default), at most 30d."
+        ),
     ] = None,
     keep_data: Annotated[bool, typer.Option("--keep-data", help="Do not reset an existing preview's data.")] = False,
     output: Annotated[

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, results
 from infra.cli.migrations import AlembicArgs, CwdOption, UrlEnvOption
+from infra.cli.params import TextFileOption, stack_name
 from infra.config import NEON_ENVIRONMENTS
 from infra.ops.migrations.alembic import DEFAULT_URL_ENV
 from infra.ops.release.context import ReleaseContext, release_context
@@ -49,11 +50,13 @@ app.add_typer(releases, name="release")
 
 @releases.command(RUN, hidden=True, epilog="`python -m infra release status [--stack S] [-o json]`: the last releases.")
 def release_command(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="staging, or production (after staging).")],
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", parser=stack_name, help="staging, or production (after staging).")
+    ],
     *,
     alembic: AlembicArgs = None,
     checks: Annotated[
-        Path | None, typer.Option("--checks", help="SQL checks run after the migration (`-- expect:` format).")
+        Path | None, TextFileOption("SQL checks run after the migration (each query, then `-- expect: <value>`).")
     ] = None,
     outside_window: Annotated[
         bool, typer.Option("--outside-window", help="Release outside release.window (needs --reason).")
@@ -89,7 +92,8 @@ def release_command(
 @releases.command("status")
 def status_command(
     stack: Annotated[
-        list[str] | None, typer.Option("--stack", "-s", help="A stack (repeatable); default: staging and production.")
+        list[str] | None,
+        typer.Option("--stack", "-s", parser=stack_name, help="A stack (repeatable); default: staging and production."),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="Releases per stack.")] = DEFAULT_LIMIT,
     output: Annotated[StatusOutput, typer.Option("--output", "-o", help="text or json.")] = StatusOutput.text,
