@@ -15,25 +15,66 @@ installed (a laptop), its own host is used instead and this file is not involved
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Iterator
 from concurrent import futures
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import grpc
-from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+def _skip_sdk_init() -> None:
+    """Import the engine's gRPC stubs without running the `pulumi` SDK's package initialisers.
+
+    The engine starts this host twice per command (once for `About`, once to run the program) and
+    waits for it each time: `import pulumi` alone costs ~150 ms (the whole SDK: automation API,
+    OpenTelemetry, asyncio), the stubs ~15 ms. Empty package modules pointing at the SDK's
+    directories let `pulumi.runtime.proto.language_pb2` load on its own. Nothing else of the SDK is
+    used in this process (the program runs in its own interpreter, with the full SDK). Only done
+    when this file runs as the host: a process that imports this module keeps the real package.
+    """
+    spec = importlib.util.find_spec("pulumi")
+    if spec is None or not spec.submodule_search_locations or "pulumi" in sys.modules:
+        return
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for name, directory in (
+        ("pulumi", root),
+        ("pulumi.runtime", root / "runtime"),
+        ("pulumi.runtime.proto", root / "runtime" / "proto"),
+    ):
+        package = types.ModuleType(name)
+        package.__path__ = [str(directory)]
+        sys.modules[name] = package
+
+
+if __name__ == "__main__":
+    _skip_sdk_init()
+
+import grpc  # noqa: E402  # after _skip_sdk_init, like the stubs
+from google.protobuf import empty_pb2, struct_pb2  # noqa: E402
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2  # noqa: E402
 
 # The exec helper exits with this code after it has shown the user an actionable message.
 _BAIL_EXIT_CODE = 32
 _EXEC_HELPER = "pulumi-language-python-exec"
+
+
+def sdk_version() -> str:
+    """The Python SDK's version; its own constant is cheap, importlib.metadata (~40 ms) the fallback."""
+    try:
+        from pulumi._version import _VERSION  # private, hence the fallback
+
+        return str(_VERSION)
+    except (ImportError, AttributeError):
+        from importlib import metadata
+
+        return metadata.version("pulumi")
 
 
 def _options(info: language_pb2.ProgramInfo | None) -> dict[str, Any]:
@@ -79,7 +120,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.LanguageHandshakeResponse()
 
     def GetPluginInfo(self, _request: empty_pb2.Empty, _context: grpc.ServicerContext) -> plugin_pb2.PluginInfo:
-        return plugin_pb2.PluginInfo(version=metadata.version("pulumi"))
+        return plugin_pb2.PluginInfo(version=sdk_version())
 
     def About(self, request: language_pb2.AboutRequest, _context: grpc.ServicerContext) -> language_pb2.AboutResponse:
         python, env = python_for(request.info.root_directory, _options(request.info))
@@ -202,10 +243,13 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.RunResponse(error=f"Program exited with non-zero exit code: {code}")
 
     def Cancel(self, _request: empty_pb2.Empty, _context: grpc.ServicerContext) -> empty_pb2.Empty:
+        self.cancel_children()
+        return empty_pb2.Empty()
+
+    def cancel_children(self) -> None:
         with self._lock:
             for child in self._children:
                 child.send_signal(signal.SIGINT)
-        return empty_pb2.Empty()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     positional = [a for a in args if not a.startswith("-")]
     engine_address = positional[-1] if positional else ""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(LanguageHost(engine_address), server)
+    host = LanguageHost(engine_address)
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     # The plugin handshake: the first line on stdout is the port to dial.
@@ -223,8 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
-    server.stop(grace=1)
-    return 0
+    # The engine interrupts its plugins when it is done and waits for them to exit: it has already
+    # cancelled any program run (`Cancel`), so there is nothing to drain or clean up.
+    host.cancel_children()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
