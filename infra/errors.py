@@ -13,6 +13,7 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     │   ├── EngineUnavailableError      the requested engine (or any) is not available
     │   └── EnvFileError                `.env` cannot be read or written
     ├── DevOpsError                 infra/ops/dev/errors.py       a dev-database command cannot go on
+    ├── ProviderError               infra/providers/errors.py     a dynamic provider refused a step or left it undone
     ├── PulumiError                 infra/ops/pulumi.py           a `pulumi` command failed or cannot run
     ├── NeonStackError              infra/ops/neon/errors.py      a deployed Neon stack: its outputs, branches, window
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed

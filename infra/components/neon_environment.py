@@ -17,7 +17,9 @@ class NeonEnvironment(pulumi.ComponentResource):
 
     Neon creates the default branch, database and role together with the project (one call); the
     branch, database and role resources then adopt those objects, so that each is reviewed, diffed
-    and refreshed (one GET each) on its own. With `protect=True` (production) none of them can be
+    and refreshed (one GET each) on its own. The project hands on what its create returned (the
+    branch's protection, the database's id, the owner's password and URI as secrets), so adopting
+    them after a create costs no call. With `protect=True` (production) none of them can be
     deleted or replaced by Pulumi, on top of Neon's own branch protection.
 
     Its type token stays `workshelf:neon:Database`: it is part of every child's URN in the state.
@@ -43,6 +45,8 @@ class NeonEnvironment(pulumi.ComponentResource):
             branch_name=neon.default_branch,
             protected=neon.protect_default_branch,
             adopt_branch_id=self.project.default_branch_id,
+            adopt_branch_name=self.project.default_branch_current_name,
+            adopt_branch_protected=self.project.default_branch_protected,
             opts=child,
         )
         self.database = NeonDatabase(
@@ -52,6 +56,7 @@ class NeonEnvironment(pulumi.ComponentResource):
             database_name=neon.database,
             owner_name=neon.role,
             adopt_existing=True,
+            adopt_database_id=self.project.default_database_id,
             opts=child,
         )
         self.role = NeonRole(
@@ -61,6 +66,8 @@ class NeonEnvironment(pulumi.ComponentResource):
             role_name=neon.role,
             database_name=neon.database,
             adopt_existing=True,
+            adopt_password=self.project.owner_password,
+            adopt_connection_uri=self.project.connection_uri,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[self.database]),
         )
         self.outputs = DatabaseOutputs(

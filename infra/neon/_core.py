@@ -8,12 +8,14 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 from pydantic import BaseModel
 
 from infra.neon import errors
+from infra.neon._durations import DurationFile
 from infra.neon._http import Call, JsonBody, QueryValue, Reply, Safety, Session
 from infra.neon._retry import RetryPolicy
 from infra.neon._wait import OperationWaiter, PollPolicy
@@ -49,6 +51,7 @@ class ClientCore:
         monotonic: Callable[[], float],
         clock: Callable[[], float],
         rng: random.Random,
+        durations: Path | None = None,
     ) -> None:
         self.settings = settings
         self.retry = retry
@@ -65,10 +68,20 @@ class ClientCore:
         )
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
+        self._durations = DurationFile(durations, settings.base_url) if durations else None
+        self._learned: dict[str, float] = {}
+        if self._durations is not None:
+            self._learned = self._durations.load()
+            self._waiter.estimates.preload(self._learned)
 
     def close(self) -> None:
-        """Close the underlying HTTP connections."""
+        """Close the underlying HTTP connections; keep what the waits learned (if asked to)."""
         self._session.close()
+        if self._durations is not None:
+            learned = self._waiter.estimates.snapshot()
+            if learned != self._learned:
+                self._durations.save(learned)
+                self._learned = learned
 
     @staticmethod
     def _seg(value: str, what: str) -> str:

@@ -31,8 +31,9 @@ class ProjectsAPI(BranchesAPI):
             CreatedProject,
             lambda sent_at: self._adopt_project(project.name, org_id if isinstance(org_id, str) else None, sent_at),
         )
+        # A brand-new project has no history to learn durations from: this client sees all of it.
+        self._waiter.knows_history_of(created.project.id)
         with self._project_lock(created.project.id):
-            # A brand-new project has no history to learn durations from.
             ops = self._wait(call.operation, created.project.id, created.operations, wait=wait, seed=False)
         return created.model_copy(update={"operations": ops})
 
@@ -59,6 +60,15 @@ class ProjectsAPI(BranchesAPI):
                 return
             seen.add(page.cursor)
             cursor = page.cursor
+
+    def projects_named(self, name: str, *, org_id: str | None = None) -> list[Project]:
+        """Projects whose name is exactly `name` (Neon allows several), oldest first; one list call.
+
+        `search` matches parts of names and ids, so the exact match is made here. `org_id` defaults
+        to the client's; without either, the projects the key owns personally.
+        """
+        found = [p for p in self.list_projects(search=name, org_id=org_id) if p.name == name]
+        return sorted(found, key=lambda p: p.created_at.timestamp())
 
     def update_project(self, project_id: str, update: ProjectUpdate, *, wait: bool = True) -> Project:
         """updateProject: sends only the fields set on `update`."""
@@ -88,11 +98,7 @@ class ProjectsAPI(BranchesAPI):
                 operation="create_project",
             )
         since = sent_at - self.retry.clock_skew
-        matches = [
-            p
-            for p in self.list_projects(search=name, org_id=org_id)
-            if p.name == name and p.created_at.timestamp() >= since
-        ]
+        matches = [p for p in self.projects_named(name, org_id=org_id) if p.created_at.timestamp() >= since]
         if len(matches) > 1:
             ids = ", ".join(sorted(p.id for p in matches))
             raise errors.AmbiguousResultError(

@@ -90,6 +90,18 @@ class DurationEstimator:
         with self._lock:
             return action in self._by_action
 
+    def snapshot(self) -> dict[str, float]:
+        """The per-action averages, to be kept between processes (`_durations.DurationFile`)."""
+        with self._lock:
+            return dict(self._by_action)
+
+    def preload(self, durations: dict[str, float]) -> None:
+        """Start from averages learned earlier; the overall fallback is their mean."""
+        with self._lock:
+            self._by_action.update(durations)
+            if self._by_action and self._overall is None:
+                self._overall = sum(self._by_action.values()) / len(self._by_action)
+
     def _blend(self, previous: float | None, seconds: float) -> float:
         return seconds if previous is None else previous + self._weight * (seconds - previous)
 
@@ -113,6 +125,10 @@ class OperationWaiter:
         self._monotonic = monotonic
         self.estimates = DurationEstimator()
         self._primed: set[str] = set()
+
+    def knows_history_of(self, project_id: str) -> None:
+        """This client saw every operation of `project_id` (it created it): its history teaches nothing."""
+        self._primed.add(project_id)
 
     def wait(
         self, name: str, project_id: str, operations: Sequence[Operation], *, seed: bool = True

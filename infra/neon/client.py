@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TypedDict, Unpack
 
@@ -27,6 +28,7 @@ class ClientOptions(TypedDict, total=False):
     monotonic: Callable[[], float]
     clock: Callable[[], float]
     rng: random.Random | None
+    durations: Path | None
 
 
 class NeonClient(ProjectsAPI):
@@ -47,6 +49,8 @@ class NeonClient(ProjectsAPI):
         retry / poll: the retry and operation-polling policies.
         sleep / monotonic / clock / rng: injectable sleep, timer, wall clock and randomness, so
             tests never really sleep.
+        durations: a JSON file where operation durations learned by earlier clients are read
+            from and this one's are kept on `close()` (see `_durations`); None: nothing kept.
     """
 
     def __init__(
@@ -62,6 +66,7 @@ class NeonClient(ProjectsAPI):
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        durations: Path | None = None,
     ) -> None:
         super().__init__(
             settings=NeonSettings.build(api_key=api_key, base_url=base_url, org_id=org_id),
@@ -72,6 +77,7 @@ class NeonClient(ProjectsAPI):
             monotonic=monotonic,
             clock=clock,
             rng=rng or random.Random(),  # noqa: S311  # jitter and request ids, not cryptography
+            durations=durations,
         )
 
     @classmethod

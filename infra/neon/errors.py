@@ -45,8 +45,8 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 class NeonError(WorkshelfError):
     """Base class for every error raised by `infra.neon` (beneath the product's root, `infra.errors`)."""
 
-    def __init__(self, message: str, *, operation: str = "", maybe_applied: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, operation: str = "", maybe_applied: bool = False, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
         self.operation = operation
         self.maybe_applied = maybe_applied
 
@@ -61,7 +61,8 @@ class NeonConnectionError(NeonError):
     def __init__(
         self, message: str, *, operation: str, request_id: str | None = None, maybe_applied: bool = False
     ) -> None:
-        super().__init__(message, operation=operation, maybe_applied=maybe_applied)
+        hint = "check NEON_API_URL and the network, then try again"
+        super().__init__(message, operation=operation, maybe_applied=maybe_applied, hint=hint)
         self.request_id = request_id
 
 
@@ -85,7 +86,7 @@ class NeonAPIError(NeonError):
         text = f"{operation} failed: HTTP {status_code}"
         text += f" [{code}]" if code else ""
         text += f" (request_id={request_id or 'unknown'}): {message}"
-        super().__init__(text + note, operation=operation)
+        super().__init__(text + note, operation=operation, hint=status_hint(status_code, code))
         self.status_code = status_code
         self.code = code
         self.api_message = message
@@ -143,6 +144,26 @@ _STATUS_CLASSES: dict[int, type[NeonAPIError]] = {
     423: LockedError,
     429: RateLimitedError,
 }
+
+
+# What to do next, where the status (or Neon's code) says it; Neon's own message says what happened.
+_STATUS_HINTS = {
+    401: "check NEON_API_KEY: an API key from the Neon console (Account settings → API keys)",
+    403: "this API key may not do that: use a key of the project's organization (see NEON_ORG_ID)",
+    423: "another operation is running on the project: try again in a minute",
+    429: "Neon is rate-limiting this key: try again in a minute",
+}
+_SERVER_HINT = "Neon (or a proxy in front of it) failed: try again"
+_LIMIT_HINT = "a limit of the Neon plan: stay within it (README, configuration reference) or change the plan"
+
+
+def status_hint(status_code: int, code: str = "") -> str:
+    """The hint an API error carries: by status, or by Neon's code for plan limits."""
+    if status_code >= 500:
+        return _SERVER_HINT
+    if "LIMIT" in code.upper():
+        return _LIMIT_HINT
+    return _STATUS_HINTS.get(status_code, "")
 
 
 def api_error_class(status_code: int) -> type[NeonAPIError]:

@@ -26,6 +26,25 @@ class PulumiError(WorkshelfError):
     """A pulumi command failed, or cannot run; the message says what to do."""
 
 
+class StackNotFoundError(PulumiError):
+    """The state backend holds no such stack; `backend` says which backend was asked, and why that one."""
+
+    def __init__(self, stack: str, backend: str) -> None:
+        super().__init__(f"no {stack} stack in the state backend {backend}")
+        self.stack = stack
+        self.backend = backend
+
+
+def backend_of(stack: str, env: Mapping[str, str]) -> str:
+    """The backend a stack's commands use, and why, for messages (same rules as `stack_env`)."""
+    if stack == "dev":
+        return f"{default_backend_url()} (the local backend: dev always lives there)"
+    chosen = env.get("PULUMI_BACKEND_URL")
+    if chosen:
+        return f"{chosen} (PULUMI_BACKEND_URL)"
+    return f"{default_backend_url()} (the local default: PULUMI_BACKEND_URL is not set)"
+
+
 @dataclass(frozen=True)
 class PulumiResult:
     returncode: int
@@ -114,8 +133,15 @@ class PulumiCli:
         return True
 
     def outputs(self, stack: str, *, show_secrets: bool = False) -> dict[str, Any]:
+        """The stack's outputs; StackNotFoundError (naming the backend) when the backend has no such stack."""
         args = ["stack", "output", "--json"] + (["--show-secrets"] if show_secrets else [])
-        parsed: dict[str, Any] = json.loads(self.run(stack, args).stdout or "{}")
+        try:
+            result = self.run(stack, args)
+        except PulumiError as exc:
+            if f"no stack named '{stack}' found" in exc.message:
+                raise StackNotFoundError(stack, backend_of(stack, self.base_env)) from None
+            raise
+        parsed: dict[str, Any] = json.loads(result.stdout or "{}")
         return parsed
 
     def preview_json(self, stack: str, *extra: str) -> dict[str, Any]:

@@ -20,8 +20,18 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from infra.providers.errors import install_in_provider_host
+from infra.toolchain.paths import cache_root
+
 if TYPE_CHECKING:
     from infra.neon import NeonClient
+
+# Operation durations learned by earlier runs, so that a fresh provider process aims its first poll
+# (`infra/neon/_durations.py`); under WORKSHELF_CACHE / XDG_CACHE_HOME like the CLI's cache.
+DURATIONS_FILE = cache_root() / "neon" / "operation-durations.json"
+
+# In Pulumi's provider host, our errors are shown as one line instead of a traceback (see errors.py).
+install_in_provider_host()
 
 
 class ProviderProps(BaseModel):
@@ -103,10 +113,11 @@ class TypedProvider(ResourceProvider):
 
     @staticmethod
     def client() -> NeonClient:
-        # Imported here so the local (non-Neon) providers load without the Neon client.
+        # Imported here so the local (non-Neon) providers, and previews (check and diff make no
+        # calls), load without the HTTP client.
         from infra.neon import NeonClient
 
-        return NeonClient.from_env()
+        return NeonClient.from_env(durations=DURATIONS_FILE)
 
     def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> set[str]:
         """The inputs that differ (create-only ones never count): what `diff` reports and `update` applies."""

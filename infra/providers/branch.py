@@ -2,9 +2,10 @@
 
 `adopt_branch_id` takes over an existing branch instead of creating one: the Neon database component
 uses it to manage the protection of the project's default branch, which Neon creates with the
-project. The default branch is never deleted by this resource (Neon refuses; it goes with its
-project). Name, protection and expiry change in place; anything that defines the branch's data
-(parent, point in time, init source) means a new branch, deleted-before-created when the name stays.
+project (given the name and protection the project reported, without a call when nothing changes).
+The default branch is never deleted by this resource (Neon refuses; it goes with its project). Name,
+protection and expiry change in place; anything that defines the branch's data (parent, point in
+time, init source) means a new branch, deleted-before-created when the name stays.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class BranchProps(ProviderProps):
     init_source: Literal["parent-data", "schema-only"] | None = None
     with_endpoint: bool = False
     adopt_branch_id: str | None = None
+    # What the project reported about the branch being adopted (its name and protection): with both,
+    # adopting it needs no call unless something must change.
+    adopt_branch_name: str | None = None
+    adopt_branch_protected: bool | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -45,7 +50,9 @@ class NeonBranchProvider(TypedProvider):
     )
     # Which branch to adopt matters at creation only: it is the project's default branch, known
     # only after the project exists (and a new project means a new `project_id`, hence a new branch).
-    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_branch_id"})
+    create_only: ClassVar[frozenset[str]] = frozenset(
+        {"adopt_branch_id", "adopt_branch_name", "adopt_branch_protected"}
+    )
     name_field = "name"
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -82,12 +89,23 @@ class NeonBranchProvider(TypedProvider):
         return CreateResult(created.branch.id, outs)
 
     def _adopt(self, client: NeonClient, p: BranchProps) -> CreateResult:
-        branch = client.get_branch(p.project_id, str(p.adopt_branch_id))
-        update = _branch_update(
-            p, {f for f in ("name", "protected", "expires_at") if getattr(p, f) != getattr(branch, f)}
-        )
-        if update is not None:
-            branch = client.update_branch(p.project_id, branch.id, update)
+        branch_id = str(p.adopt_branch_id)
+        if p.adopt_branch_name is not None and p.adopt_branch_protected is not None and p.expires_at is None:
+            # A project's default branch as the project reported it: no expiry, no parent.
+            known = {"name": p.adopt_branch_name, "protected": p.adopt_branch_protected, "expires_at": None}
+            update = _branch_update(p, {f for f, value in known.items() if getattr(p, f) != value})
+            if update is None:
+                view = {**known, "default": True, "branch_id": branch_id}
+                outs = {**_inputs(p.model_dump(mode="json")), **view, "parent_branch_id": None}
+                return CreateResult(branch_id, {**outs, "endpoint_id": None, "host": None})
+            branch = client.update_branch(p.project_id, branch_id, update)
+        else:
+            branch = client.get_branch(p.project_id, branch_id)
+            update = _branch_update(
+                p, {f for f in ("name", "protected", "expires_at") if getattr(p, f) != getattr(branch, f)}
+            )
+            if update is not None:
+                branch = client.update_branch(p.project_id, branch.id, update)
         return CreateResult(branch.id, _outputs(p.model_dump(mode="json"), branch, None, None))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -128,10 +146,13 @@ def _server_view(branch: Branch) -> dict[str, Any]:
     }
 
 
+def _inputs(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k in BranchProps.model_fields}
+
+
 def _outputs(props: dict[str, Any], branch: Branch, endpoint_id: str | None, host: str | None) -> dict[str, Any]:
-    fields = BranchProps.model_fields
     return {
-        **{k: v for k, v in props.items() if k in fields},
+        **_inputs(props),
         **_server_view(branch),
         # The input `parent_id` stays as the user wrote it (None = the default branch); what Neon
         # resolved it to is a separate output, or the next diff would see a change and replace.
@@ -162,6 +183,8 @@ class NeonBranch(Resource, module="neon", name="Branch"):
         init_source: str | None = None,
         with_endpoint: bool = False,
         adopt_branch_id: pulumi.Input[str] | None = None,
+        adopt_branch_name: pulumi.Input[str | None] | None = None,
+        adopt_branch_protected: pulumi.Input[bool | None] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
@@ -175,6 +198,8 @@ class NeonBranch(Resource, module="neon", name="Branch"):
             "init_source": init_source,
             "with_endpoint": with_endpoint,
             "adopt_branch_id": adopt_branch_id,
+            "adopt_branch_name": adopt_branch_name,
+            "adopt_branch_protected": adopt_branch_protected,
             "branch_id": None,
             "endpoint_id": None,
             "host": None,

@@ -1,10 +1,11 @@
 """`NeonDatabase`: a database on a branch. Renames and owner changes happen in place.
 
 `adopt_existing` takes over a database of that name that already exists (the one Neon created with
-the project) instead of failing with 409; it is explicit so that nobody else's database is ever
-taken over by accident. A database that was taken over is *released* on delete, not dropped: it came
-with its project and goes with it. So `pulumi destroy` of an environment either deletes the whole
-project or, when Neon refuses (a protected branch), loses nothing on the way.
+the project; without a call when the project handed on its id) instead of failing with 409; it is
+explicit so that nobody else's database is ever taken over by accident. A database that was taken
+over is *released* on delete, not dropped: it came with its project and goes with it. So `pulumi
+destroy` of an environment either deletes the whole project or, when Neon refuses (a protected
+branch), loses nothing on the way.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ class DatabaseProps(ProviderProps):
     name: str = Field(min_length=1, max_length=63)
     owner_name: str = Field(min_length=1, max_length=63)
     adopt_existing: bool = False
+    # The id the project reported for this database when it created it: adopting it needs no call.
+    adopt_database_id: int | None = None
 
 
 class NeonDatabaseProvider(TypedProvider):
     props_model = DatabaseProps
     replace_on: ClassVar[frozenset[str]] = frozenset({"project_id", "branch_id"})
-    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing"})
+    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing", "adopt_database_id"})
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         p = DatabaseProps.from_values(props)
+        if p.adopt_existing and p.adopt_database_id is not None:
+            # Made by the project's create, with these very names (the component passes both).
+            view = {"name": p.name, "owner_name": p.owner_name, "database_id": p.adopt_database_id}
+            return CreateResult(str(p.adopt_database_id), {**p.model_dump(), **view, "adopted": True})
         adopted = False
         with self.client() as client:
             try:
@@ -95,6 +102,7 @@ class NeonDatabase(Resource, module="neon", name="Database"):
         database_name: pulumi.Input[str],
         owner_name: pulumi.Input[str],
         adopt_existing: bool = False,
+        adopt_database_id: pulumi.Input[int | None] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
@@ -103,6 +111,7 @@ class NeonDatabase(Resource, module="neon", name="Database"):
             "name": database_name,
             "owner_name": owner_name,
             "adopt_existing": adopt_existing,
+            "adopt_database_id": adopt_database_id,
             "database_id": None,
             "adopted": None,
         }

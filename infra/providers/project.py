@@ -1,22 +1,24 @@
 """`NeonProject`: a Neon project with its default branch, database and role, in the fewest calls.
 
 One POST creates the project, its default branch, compute, database and role (Neon's create_project
-takes `branch{name, database_name, role_name}`); one PATCH protects the default branch. Retention,
-endpoint defaults and the IP allow list are project settings updated in place; region, pg version
-and organisation can only change by replacing the project (which loses its data: production
-resources are `protect`ed, and `pr-diff` flags every replacement).
+takes `branch{name, database_name, role_name}`); one PATCH protects the default branch. Before it, one
+list call makes sure no project of that name exists already; after it, a failed create deletes what it
+made (`project_create.py` has the whole story). Retention, endpoint defaults and the IP allow list are
+project settings updated in place; region, pg version and organisation can only change by replacing
+the project (which loses its data: production resources are `protect`ed, and `pr-diff` flags every
+replacement).
 
 `adopt_project_id` takes over an existing project by id instead of creating one (dynamic resources
 cannot be `pulumi import`ed); its region and pg version must match the settings.
 
-After the project exists, nothing here raises without returning its id: if protecting the default
+Once the project is complete, nothing here raises without returning its id: if protecting the default
 branch fails, the id is kept with `default_branch_protected: false`, a warning is printed, and the
-next `pulumi up` retries (and the component's `NeonBranch` for the default branch fails loudly).
+component's `NeonBranch` for the default branch applies the protection (or fails loudly).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -24,19 +26,27 @@ from pydantic import Field
 
 from infra.config import NeonProjectSettings
 from infra.config.plans import ComputeUnits, PgVersion, RetentionSeconds, SuspendTimeoutSeconds
-from infra.neon import NeonClient, errors
+from infra.neon import errors
 from infra.neon.models import (
     AllowedIps,
-    BranchUpdate,
     DefaultEndpointSettings,
     EndpointUpdate,
     Project,
-    ProjectBranchSpec,
-    ProjectCreate,
     ProjectSettings,
     ProjectUpdate,
 )
-from infra.providers.base import ProviderProps, TypedProvider, warn
+from infra.providers.base import ProviderProps, TypedProvider
+from infra.providers.errors import ProviderError
+from infra.providers.project_create import (
+    ADOPT_KEY,
+    create_new,
+    handed_on,
+    protect,
+    refuse_if_named_project_exists,
+)
+
+if TYPE_CHECKING:
+    from infra.neon import NeonClient
 
 
 class ProjectProps(ProviderProps):
@@ -92,6 +102,7 @@ class ProjectProps(ProviderProps):
         )
 
 
+SECRET_OUTPUTS = ["owner_password", "connection_uri"]
 _ENDPOINT_FIELDS = frozenset({"autoscaling_min_cu", "autoscaling_max_cu", "suspend_timeout_seconds"})
 _IP_FIELDS = frozenset({"allowed_ips", "allowed_ips_protected_branches_only"})
 
@@ -110,21 +121,8 @@ class NeonProjectProvider(TypedProvider):
         with self.client() as client:
             if p.adopt_project_id:
                 return self._adopt(client, p)
-            created = client.create_project(
-                ProjectCreate(
-                    name=p.name,
-                    region_id=p.region_id,
-                    pg_version=p.pg_version,
-                    org_id=p.org_id,
-                    history_retention_seconds=p.history_retention_seconds,
-                    store_passwords=True,  # role passwords can be revealed again (lost-response recovery)
-                    branch=ProjectBranchSpec(
-                        name=p.default_branch_name, database_name=p.database_name, role_name=p.role_name
-                    ),
-                    default_endpoint_settings=p.endpoint_settings(),
-                    settings=p.ip_settings() if p.allowed_ips else None,
-                )
-            )
+            refuse_if_named_project_exists(client, p)
+            created = create_new(client, p)
             endpoint = next((e for e in created.endpoints if e.type == "read_write"), None)
             outs = _outputs(
                 p,
@@ -133,7 +131,8 @@ class NeonProjectProvider(TypedProvider):
                 endpoint.id if endpoint else None,
                 endpoint.host if endpoint else None,
             )
-            outs["default_branch_protected"] = self._protect(client, created.project.id, created.branch.id, p)
+            outs |= handed_on(created, p.role_name, p.database_name)
+            outs["default_branch_protected"] = protect(client, created.project.id, created.branch.id, p)
         return CreateResult(created.project.id, outs)
 
     def _adopt(self, client: NeonClient, p: ProjectProps) -> CreateResult:
@@ -144,7 +143,10 @@ class NeonProjectProvider(TypedProvider):
             if getattr(project, field) != getattr(p, field)
         ]
         if mismatched:
-            raise ValueError(f"cannot adopt project {project.id}: " + "; ".join(mismatched))
+            raise ProviderError(
+                f"cannot adopt Neon project {project.id}: " + "; ".join(mismatched),
+                hint=f"{ADOPT_KEY} must name a project in the stack file's region and Postgres version",
+            )
         branch = next(b for b in client.list_branches(project.id) if b.default)
         endpoint = next(
             (e for e in client.list_endpoints(project.id, branch_id=branch.id) if e.type == "read_write"),
@@ -155,19 +157,19 @@ class NeonProjectProvider(TypedProvider):
         if update is not None:
             project = client.update_project(project.id, update)
         outs = _outputs(p, project, branch.id, endpoint.id if endpoint else None, endpoint.host if endpoint else None)
-        outs["default_branch_protected"] = branch.protected or self._protect(client, project.id, branch.id, p)
+        outs["default_branch_current_name"] = branch.name
+        outs["default_branch_protected"] = branch.protected or protect(client, project.id, branch.id, p)
         return CreateResult(project.id, outs)
 
-    @staticmethod
-    def _protect(client: NeonClient, project_id: str, branch_id: str, p: ProjectProps) -> bool:
-        if not p.protect_default_branch:
-            return False
-        try:
-            client.update_branch(project_id, branch_id, BranchUpdate(protected=True))
-        except errors.NeonError as exc:
-            warn(f"project {project_id} was created but protecting its default branch failed: {exc}")
-            return False
-        return True
+    def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> set[str]:
+        """As for every provider, except that an unset `org_id` means "wherever the project is".
+
+        Without `neon.orgId` a project is created in NEON_ORG_ID's organization (or the key's own
+        account) and Neon reports that organization back: comparing it with the unset input would
+        plan a replacement of the whole project on the next preview.
+        """
+        changed = super().changed_fields(olds, news)
+        return changed - {"org_id"} if news.get("org_id") is None else changed
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.client() as client:
@@ -253,7 +255,7 @@ def _outputs(
 
 
 class NeonProject(Resource, module="neon", name="Project"):
-    """A Neon project (see the module docstring)."""
+    """A Neon project (see the module docstring); the owner's password and connection URI are secrets."""
 
     project_id: pulumi.Output[str]
     default_branch_id: pulumi.Output[str]
@@ -261,13 +263,26 @@ class NeonProject(Resource, module="neon", name="Project"):
     host: pulumi.Output[str]
     history_retention_seconds: pulumi.Output[int]
     default_branch_protected: pulumi.Output[bool]
+    default_branch_current_name: pulumi.Output[str | None]
+    default_database_id: pulumi.Output[int | None]
+    owner_password: pulumi.Output[str | None]
+    connection_uri: pulumi.Output[str | None]
 
     def __init__(self, name: str, props: ProjectProps, opts: pulumi.ResourceOptions | None = None) -> None:
-        outputs = {
-            "project_id": None,
-            "default_branch_id": None,
-            "default_endpoint_id": None,
-            "host": None,
-            "default_branch_protected": None,
-        }
-        super().__init__(NeonProjectProvider(), name, {**props.model_dump(), **outputs}, opts)
+        outputs = dict.fromkeys(
+            (
+                "project_id",
+                "default_branch_id",
+                "default_endpoint_id",
+                "host",
+                "default_branch_protected",
+                "default_branch_current_name",
+                "default_database_id",
+                "owner_password",
+                "connection_uri",
+            )
+        )
+        secret = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
+        super().__init__(
+            NeonProjectProvider(), name, {**props.model_dump(), **outputs}, pulumi.ResourceOptions.merge(opts, secret)
+        )

@@ -2,7 +2,8 @@
 
 Neon has no role update: any change of name or branch makes a new role. `adopt_existing` takes over
 a role of that name that already exists (the owner role Neon created with the project): its password
-is revealed, or reset when the project does not store passwords, so it is never left unknown.
+and URI are the ones the project's create returned (no call), or else revealed (reset when the
+project does not store passwords), so it is never left unknown.
 The connection URI comes from Neon (`connection_uri`) for `database_name`, so it is always in
 Neon's exact format. `read` checks the role still exists (one GET) and keeps the secrets it has.
 A role that was taken over is released on delete, not dropped: it came with its project and goes
@@ -29,16 +30,23 @@ class RoleProps(ProviderProps):
     name: str = Field(min_length=1, max_length=63)
     database_name: str = Field(min_length=1, max_length=63)
     adopt_existing: bool = False
+    # The password and connection URI the project's create returned for this role (secrets): with
+    # both, adopting it needs no call.
+    adopt_password: str | None = None
+    adopt_connection_uri: str | None = None
 
 
 class NeonRoleProvider(TypedProvider):
     props_model = RoleProps
     replace_on: ClassVar[frozenset[str]] = frozenset({"project_id", "branch_id", "name"})
-    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing"})
+    create_only: ClassVar[frozenset[str]] = frozenset({"adopt_existing", "adopt_password", "adopt_connection_uri"})
     name_field = "name"
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         p = RoleProps.from_values(props)
+        if p.adopt_existing and p.adopt_password and p.adopt_connection_uri:
+            known = _outputs(p, SecretStr(p.adopt_password), SecretStr(p.adopt_connection_uri))
+            return CreateResult(f"{p.branch_id}/{p.name}", {**known, "adopted": True})
         adopted = False
         with self.client() as client:
             try:
@@ -89,8 +97,9 @@ def _connection_uri(client: NeonClient, p: RoleProps) -> SecretStr:
 
 def _outputs(p: RoleProps, password: SecretStr | None, uri: SecretStr) -> dict[str, Any]:
     # Plain strings here; Pulumi encrypts them because they are listed in additional_secret_outputs.
+    # The adopt_* inputs are not repeated: they only matter at creation.
     return {
-        **p.model_dump(),
+        **p.model_dump(exclude={"adopt_password", "adopt_connection_uri"}),
         "password": password.get_secret_value() if password else None,
         "connection_uri": uri.get_secret_value(),
     }
@@ -111,6 +120,8 @@ class NeonRole(Resource, module="neon", name="Role"):
         role_name: pulumi.Input[str],
         database_name: pulumi.Input[str],
         adopt_existing: bool = False,
+        adopt_password: pulumi.Input[str | None] | None = None,
+        adopt_connection_uri: pulumi.Input[str | None] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {
@@ -119,6 +130,8 @@ class NeonRole(Resource, module="neon", name="Role"):
             "name": role_name,
             "database_name": database_name,
             "adopt_existing": adopt_existing,
+            "adopt_password": adopt_password,
+            "adopt_connection_uri": adopt_connection_uri,
             "password": None,
             "connection_uri": None,
             "adopted": None,

@@ -156,8 +156,35 @@ def test_errors__one_class_per_status(
         mock_client.get_project("proj-1")
     assert type(exc.value) is cls
     assert (exc.value.status_code, exc.value.code, exc.value.api_message) == (status, "SOME_CODE", "nope")
-    assert str(exc.value) == f"get_project failed: HTTP {status} [SOME_CODE] (request_id=req-77): nope"
+    assert exc.value.message == f"get_project failed: HTTP {status} [SOME_CODE] (request_id=req-77): nope"
+    assert str(exc.value) == exc.value.message + (f"\n  hint: {exc.value.hint}" if exc.value.hint else "")
     assert len(script.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "hint"),
+    [
+        (401, "", "check NEON_API_KEY: an API key from the Neon console (Account settings → API keys)"),
+        (403, "", "this API key may not do that: use a key of the project's organization (see NEON_ORG_ID)"),
+        (423, "LOCKED", "another operation is running on the project: try again in a minute"),
+        (429, "", "Neon is rate-limiting this key: try again in a minute"),
+        (500, "", "Neon (or a proxy in front of it) failed: try again"),
+        (503, "", "Neon (or a proxy in front of it) failed: try again"),
+        (
+            422,
+            "LIMIT_EXCEEDED",
+            "a limit of the Neon plan: stay within it (README, configuration reference) or change the plan",
+        ),
+        (422, "", ""),
+        (404, "", ""),
+        (409, "", ""),
+    ],
+)
+def test_errors__carry_a_hint_where_the_status_says_what_to_do(status: int, code: str, hint: str) -> None:
+    error = errors.api_error_class(status)(
+        operation="get_project", status_code=status, code=code, message="m", request_id="r"
+    )
+    assert error.hint == hint
 
 
 def test_errors__request_id_from_the_response_header(script: Script, mock_client: NeonClient) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from infra.providers.errors import ProviderError
 from infra.providers.project import NeonProjectProvider
 from neon_emulator import FaultRule
 from tests.providers.conftest import Neon, project_props
@@ -171,8 +172,14 @@ def test_adopt_takes_over_an_existing_project_and_applies_settings(neon: Neon) -
 
 def test_adopt_refuses_a_project_in_another_region(neon: Neon) -> None:
     existing_id, _ = created(neon, region_id="aws-us-east-2")
-    with pytest.raises(ValueError, match="region_id"):
+    with pytest.raises(ProviderError) as refused:
         provider.create(project_props(adopt_project_id=existing_id))
+    assert refused.value.message == (
+        f"cannot adopt Neon project {existing_id}: region_id is 'aws-us-east-2', settings say 'aws-eu-central-1'"
+    )
+    assert refused.value.hint == (
+        "workshelf-infra:neon.adoptProjectId must name a project in the stack file's region and Postgres version"
+    )
 
 
 def test_failure_after_create_keeps_the_id_so_nothing_is_orphaned(

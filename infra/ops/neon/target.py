@@ -18,7 +18,7 @@ from infra.config.plans import Plan
 from infra.neon import NeonClient
 from infra.neon.errors import NeonConfigError
 from infra.ops.neon.errors import NeonStackError
-from infra.ops.pulumi import PulumiCli, PulumiError
+from infra.ops.pulumi import PulumiCli, PulumiError, StackNotFoundError
 
 
 class StackOutputs(BaseModel):
@@ -65,12 +65,20 @@ class NeonStacks:
             raise NeonStackError(f"the {stack} stack's settings are invalid:\n{exc}") from None
 
     def stack_outputs(self, stack: str) -> StackOutputs:
+        # Never suggest `pulumi up` here: against the wrong backend it would create a second project
+        # (the program refuses, but the advice would still be wrong). Say where we looked instead.
         try:
             return self.outputs(stack)
+        except StackNotFoundError as exc:
+            raise NeonStackError(
+                f"cannot read the {stack} stack's outputs: {exc}",
+                hint=f"if {stack} is deployed, point PULUMI_BACKEND_URL at the backend that holds it "
+                "(README, 'Passphrases and state'); `pulumi stack ls` lists what this backend holds",
+            ) from None
         except PulumiError as exc:
             raise NeonStackError(
                 f"cannot read the {stack} stack's outputs: {exc}",
-                hint=f"deploy it first (`pulumi up --stack {stack}`) and set PULUMI_CONFIG_PASSPHRASE",
+                hint="check PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) and PULUMI_BACKEND_URL",
             ) from None
 
     def neon_target(self, stack: str, command: str) -> tuple[NeonTarget, NeonClient]:

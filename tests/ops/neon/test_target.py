@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from infra.ops.neon.errors import NeonStackError
 from infra.ops.neon.target import outputs_reader
 from infra.ops.pulumi import PulumiCli, PulumiError
 from infra.ops.safety.backup import backup_branch
+from infra.toolchain.paths import default_backend_url
 from tests.support.pulumi_project import REPO
 from tests.support.safety import Harness
 
@@ -63,7 +65,39 @@ def test_unreadable_outputs_are_a_clear_refusal(
         backup_branch(harness.ctx, "staging", BackupRequest())
     assert caught.value.message.startswith("cannot read the staging stack's outputs: ")
     assert message in caught.value.message
-    assert "pulumi up --stack staging" in caught.value.hint
+    assert caught.value.hint == (
+        "check PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) and PULUMI_BACKEND_URL"
+    )
+    assert "pulumi up" not in caught.value.hint  # against the wrong backend it would make a second project
+
+
+class MissingStackPulumi(PulumiCli):
+    """`pulumi stack output` as the CLI answers when the backend holds no such stack."""
+
+    def run(self, stack: str, args: Sequence[str], *, check: bool = True, stream: bool = False, select: bool = True):  # type: ignore[no-untyped-def]
+        raise PulumiError(f"`pulumi {' '.join(args)}` failed (exit 255)\nerror: no stack named '{stack}' found")
+
+
+@pytest.mark.parametrize(
+    ("environ", "where"),
+    [
+        ({}, f"{default_backend_url()} (the local default: PULUMI_BACKEND_URL is not set)"),
+        ({"PULUMI_BACKEND_URL": "s3://team-state"}, "s3://team-state (PULUMI_BACKEND_URL)"),
+    ],
+)
+def test_a_stack_the_backend_does_not_hold_names_the_backend_and_never_suggests_up(
+    harness: Harness, environ: dict[str, str], where: str
+) -> None:
+    harness.ctx.outputs = outputs_reader(MissingStackPulumi(REPO, base_env=environ))
+    with pytest.raises(NeonStackError) as caught:
+        backup_branch(harness.ctx, "staging", BackupRequest())
+    assert caught.value.message == (
+        f"cannot read the staging stack's outputs: no staging stack in the state backend {where}"
+    )
+    assert caught.value.hint == (
+        "if staging is deployed, point PULUMI_BACKEND_URL at the backend that holds it "
+        "(README, 'Passphrases and state'); `pulumi stack ls` lists what this backend holds"
+    )
 
 
 def test_outputs_without_neon_ids_are_refused(harness: Harness) -> None:
