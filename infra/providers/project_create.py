@@ -83,7 +83,9 @@ def create_new(client: NeonClient, p: ProjectProps) -> CreatedProject:
 def _undo(client: NeonClient, project: Project, cause: errors.NeonError) -> ProviderError:
     made = f"created Neon project {project.id} ({project.name!r}, {_when(project.created_at)}) but {cause.message}"
     try:
-        client.delete_project(project.id)
+        # Not waited for: once Neon accepted the delete, the project is going (its operations may be
+        # what keeps failing), and the next `up`'s lookup sees whatever remains.
+        client.delete_project(project.id, wait=False)
     except errors.NeonError as exc:
         return ProviderError(
             f"{made}; deleting the half-made project failed too: {exc.message}",

@@ -181,18 +181,13 @@ def test_state_holds_no_plaintext_secret(neon_world: NeonWorld, stack: str) -> N
 def test_up_converges_through_faults_without_duplicates(tmp_path_factory: pytest.TempPathFactory) -> None:
     backend, server, project = start_world(tmp_path_factory.mktemp("faults"))
     try:
+        # The database and role come with the project (never POSTed), so the 429 and the dropped
+        # response hit the calls the create makes: the name lookup and the project's POST.
         faults = [
             FaultRule(kind="status", status=502, count=1, method="POST", path="/projects"),
+            FaultRule(kind="drop_after", count=1, method="POST", path="/projects"),
             FaultRule(kind="status", status=423, count=2, method="PATCH", path="/projects/*/branches/*"),
-            FaultRule(
-                kind="status",
-                status=429,
-                count=1,
-                retry_after=1,
-                method="POST",
-                path="/projects/*/branches/*/databases",
-            ),
-            FaultRule(kind="drop_after", count=1, method="POST", path="/projects/*/branches/*/roles"),
+            FaultRule(kind="status", status=429, count=1, retry_after=1, method="GET", path="/projects"),
         ]
         for fault in faults:
             backend.faults.add(fault)
@@ -201,6 +196,7 @@ def test_up_converges_through_faults_without_duplicates(tmp_path_factory: pytest
         log = backend.request_log
         assert {entry.status for entry in log} >= {502, 423, 429}
         assert any("drop_after" in (entry.fault or "") for entry in log)
+        assert not [e for e in log if e.method == "POST" and e.path.endswith(("/databases", "/roles"))]
         projects = httpx.get(f"{server.admin_url}/state", timeout=10).json()["projects"]
         assert [p["project"]["name"] for p in projects] == ["workshelf-staging"]
         dump = projects[0]

@@ -83,13 +83,16 @@ class PulumiProject:
         shutil.copytree(REPO / "infra", root / "infra", ignore=shutil.ignore_patterns("__pycache__"))
         (root / ".venv").symlink_to(REPO / ".venv")
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
             "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
             "PULUMI_BACKEND_URL": f"file://{backend}",
             "PULUMI_HOME": str(home),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PYTHONDONTWRITEBYTECODE": "1",
+            # Each copy compiles its code once (outside the copy), not in every pulumi process.
+            "PYTHONPYCACHEPREFIX": str(base / "pycache"),
+            # The learned Neon operation durations stay with this copy (tests stay hermetic).
+            "WORKSHELF_CACHE": str(base / "cache"),
             **(extra_env or {}),
         }
         return cls(root=root, backend=backend, env=env)

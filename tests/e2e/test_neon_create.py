@@ -1,0 +1,125 @@
+"""The real Pulumi CLI creating staging from empty: requests at the floor, no duplicate, one line per error."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.neon_world import E2E_API_KEY, start_world
+from tests.support.pulumi_project import CommandRun, PulumiProject
+
+pytestmark = pytest.mark.e2e
+
+POLL = "GET /projects/{project_id}/operations/{operation_id}"
+
+
+@pytest.fixture
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any, PulumiProject]]:
+    backend, server, project = start_world(tmp_path_factory.mktemp("create"))
+    try:
+        yield backend, server, project
+    finally:
+        server.stop()
+
+
+def projects(server: Any) -> list[dict[str, Any]]:
+    dumped: list[dict[str, Any]] = httpx.get(f"{server.admin_url}/state", timeout=10).json()["projects"]
+    return dumped
+
+
+def error_lines(run: CommandRun) -> list[str]:
+    return [line.strip() for line in run.output.splitlines() if line.strip().startswith("error:")]
+
+
+def assert_no_traceback(run: CommandRun) -> None:
+    assert "Traceback" not in run.output
+    assert 'File "' not in run.output
+
+
+def test_up_from_empty_sends_the_floor_of_requests(world: tuple[Any, Any, PulumiProject]) -> None:
+    backend, _server, project = world
+    project.init("staging")
+    backend.log.clear()
+    project.up("staging")
+    counts = backend.request_counts()
+    polls = counts.pop(POLL)
+    # Floor: the lookup, POST project, PATCH protection and one poll per operation (3); the database
+    # and role came with the project (never POSTed), and nothing else is read.
+    assert counts == {"GET /projects": 1, "POST /projects": 1, "PATCH /projects/{project_id}/branches/{branch_id}": 1}
+    assert 3 <= polls <= 4
+    assert sum(counts.values()) + polls <= 7
+
+
+def test_a_lost_state_never_makes_a_second_project_and_adopting_converges(
+    world: tuple[Any, Any, PulumiProject], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _backend, server, project = world
+    project.init("staging")
+    project.up("staging")
+    (existing,) = projects(server)
+    # The same stack file against an empty backend: the state is lost, or the wrong backend is set.
+    lost = PulumiProject.create(
+        tmp_path_factory.mktemp("lost"), {"NEON_API_URL": server.base_url, "NEON_API_KEY": E2E_API_KEY}
+    )
+    lost.init("staging")
+    refused = lost.run("up", "--yes", "--skip-preview", stack="staging", check=False)
+    assert refused.returncode != 0
+    assert_no_traceback(refused)
+    pid, created = existing["project"]["id"], existing["project"]["created_at"]
+    assert (
+        f"error: a Neon project named 'workshelf-staging' already exists in the API key's account and this "
+        f"stack's state does not know it: {pid} (created {created}); nothing was created; hint: adopt it "
+        f"(set workshelf-infra:neon.adoptProjectId: {pid} in this stack's file) or delete it in the Neon "
+        "console, then run `pulumi up` again"
+    ) in error_lines(refused)
+    assert [p["project"]["id"] for p in projects(server)] == [pid]
+    # The way out the message names: adopt it. Nothing is created, and the next preview is clean.
+    lost.set_config("staging", "neon", "adoptProjectId", pid)
+    lost.up("staging")
+    assert [p["project"]["id"] for p in projects(server)] == [pid]
+    assert lost.outputs("staging")["neon_project_id"] == pid
+    lost.preview_json("staging", "--expect-no-changes")
+
+
+def test_a_wrong_api_key_is_one_line_with_status_request_id_and_hint(world: tuple[Any, Any, PulumiProject]) -> None:
+    _backend, server, project = world
+    project.init("staging")
+    project.env["NEON_API_KEY"] = "wrong-key"
+    failed = project.run("up", "--yes", "--skip-preview", stack="staging", check=False)
+    assert failed.returncode != 0
+    assert_no_traceback(failed)
+    (line,) = [line for line in error_lines(failed) if "HTTP 401" in line]
+    assert re.fullmatch(
+        r"error: list_projects failed: HTTP 401 \[UNAUTHORIZED\] \(request_id=[0-9a-f-]{36}\): .+; "
+        r"hint: check NEON_API_KEY: an API key from the Neon console \(Account settings → API keys\)",
+        line,
+    ), line
+    assert projects(server) == []
+
+
+def test_a_plan_limit_is_one_line_and_creates_nothing(world: tuple[Any, Any, PulumiProject]) -> None:
+    _backend, server, project = world
+    httpx.post(f"{server.admin_url}/config", json={"plan": "launch"}, timeout=10).raise_for_status()
+    project.init("production")  # 30 days of history: more than the launch plan keeps
+    failed = project.run("up", "--yes", "--skip-preview", stack="production", check=False)
+    assert failed.returncode != 0
+    assert_no_traceback(failed)
+    (line,) = [line for line in error_lines(failed) if "HTTP 422" in line]
+    assert line.startswith("error: create_project failed: HTTP 422 [LIMIT_EXCEEDED] (request_id=")
+    assert line.endswith(
+        "; hint: a limit of the Neon plan: stay within it (README, configuration reference) or change the plan"
+    )
+    assert projects(server) == []
+
+
+def test_with_neon_org_id_the_next_preview_changes_nothing(world: tuple[Any, Any, PulumiProject]) -> None:
+    _backend, server, project = world
+    project.env["NEON_ORG_ID"] = "org-team-1"
+    project.init("staging")
+    project.up("staging")
+    assert [p["project"].get("org_id") for p in projects(server)] == ["org-team-1"]
+    project.preview_json("staging", "--expect-no-changes")
