@@ -12,7 +12,7 @@ export PULUMI_SKIP_UPDATE_CHECK ?= true
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX ?= $(or $(WORKSHELF_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/workshelf-infra)/pycache
 
-.PHONY: help setup onboard test check lint typecheck test-fast test-e2e status dev-down dev-reset dev-destroy emulator bench bench-cli
+.PHONY: help setup onboard test check lint typecheck test-fast test-e2e status dev-down dev-reset dev-destroy emulator bench bench-cli rehearse rehearse-down
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ check: lint typecheck  ## the fast loop: lint, types and the fast tests (no serv
 
 test: lint typecheck  ## the whole suite, end-to-end tests included (what CI runs)
 	@WORKSHELF_REQUIRE_E2E=1 $(PY) -m pytest -q
+
+rehearse: setup  ## staging and production on the Neon emulator (own PostgreSQL, throwaway state); prints what to try
+	@$(PY) -m infra rehearse up $(ARGS)
+
+rehearse-down: setup  ## stop the rehearsal's emulator and PostgreSQL and delete it all
+	@$(PY) -m infra rehearse down $(ARGS)
 
 emulator: setup  ## run the Neon emulator on 127.0.0.1:8787 (ARGS for more flags)
 	@$(PY) -m neon_emulator --port 8787 $(ARGS)

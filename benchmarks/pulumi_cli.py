@@ -1,7 +1,7 @@
 """Benchmark: the real Pulumi CLI against the emulator, `pulumi up --stack staging` from empty and a no-op preview.
 
 Each round starts from an empty emulator and an empty stack in a throwaway copy of the project
-(`infra.rehearsal.sandbox`), runs `pulumi up --yes --skip-preview --stack staging` with operations
+(`infra.ops.rehearsal.sandbox`), runs `pulumi up --yes --skip-preview --stack staging` with operations
 taking `--seconds` each, then `pulumi preview --stack staging`, which must change nothing. It prints
 the requests by kind (the emulator's `GET /_emulator/requests`), the wall time, the operation time
 (the sum of the project's operations' `total_duration_ms`; Neon runs them one after another) and
@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from infra.rehearsal.sandbox import Sandbox
+from infra.ops.rehearsal.sandbox import Sandbox
 from neon_emulator import EmulatorServer, NeonBackend
 
 STACK = "staging"
