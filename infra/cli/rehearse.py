@@ -52,6 +52,10 @@ def next_steps(done: Rehearsal) -> list[str]:
         f"  curl -s {admin}/requests                  # what the last commands sent, by route",
         f'  curl -s -X POST {admin}/faults -d \'{{"kind": "status", "status": 503, "count": 2}}\''
         "   # then `pulumi up --refresh --stack staging` rides it out",
-        f"Remove it all: {make_command('rehearse-down')}",
+        f"Remove it all: {make_command('rehearse-down', *_dir_args(done.root))}",
     ]
     return lines
+
+
+def _dir_args(root: Path) -> list[str]:
+    return [] if root == DEFAULT_DIR.absolute() else [f"ARGS=--dir {shlex.quote(str(root))}"]

@@ -80,9 +80,14 @@ def _services(root: Path, reporter: Reporter) -> Services:
     recorded = root / "services.json"
     if recorded.exists():
         services = Services.model_validate_json(recorded.read_text())
-        if is_emulator(services.emulator_pid):
-            reporter.note(f"reusing the running emulator (pid {services.emulator_pid}) at {services.api_url}")
-            return services
+        if not is_emulator(services.emulator_pid):
+            # Its projects lived in its memory: the rehearsal's state now names projects that are gone.
+            raise RehearsalError(
+                f"the rehearsal in {root} lost its emulator (pid {services.emulator_pid} is not running)",
+                hint="remove it with `make rehearse-down`, then `make rehearse` again",
+            )
+        reporter.note(f"reusing the running emulator (pid {services.emulator_pid}) at {services.api_url}")
+        return services
     plans = _plans(REPO_ROOT)
     orgs = {stack: f"org-rehearsal-{stack}" for stack in STACKS}
     with reporter.working("starting PostgreSQL (pg_stat_statements preloaded)"):
