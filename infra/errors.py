@@ -18,6 +18,7 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── NeonStackError              infra/ops/neon/errors.py      a deployed Neon stack: its outputs, branches, window
     ├── SafetyError                 infra/ops/safety/errors.py    a data-safety workflow refused or failed
     ├── MigrationError              infra/ops/migrations/errors.py the lint or a migration could not run; a refusal (8)
+    ├── RehearsalError              infra/ops/rehearsal/errors.py `make rehearse` could not set up or remove
     ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
     ├── PreviewError                infra/ops/preview/errors.py   a pull-request branch refused or failed
     ├── ReleaseError                infra/ops/release/errors.py   a release refused (8) or its checks failed (9)

@@ -11,15 +11,18 @@ time, init source) means a new branch, deleted-before-created when the name stay
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import AwareDatetime, Field
 
-from infra.neon import NeonClient, errors
-from infra.neon.models import Branch, BranchCreate, BranchEndpointOptions, BranchUpdate
+from infra.neon import errors
 from infra.providers.base import ProviderProps, TypedProvider, warn
+
+if TYPE_CHECKING:
+    from infra.neon import NeonClient
+    from infra.neon.models import Branch, BranchUpdate
 
 
 class BranchProps(ProviderProps):
@@ -56,6 +59,9 @@ class NeonBranchProvider(TypedProvider):
     name_field = "name"
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        # The API models are imported where used: the program and previews (check, diff) never need them.
+        from infra.neon.models import BranchCreate, BranchEndpointOptions
+
         p = BranchProps.from_values(props)
         with self.client() as client:
             if p.adopt_branch_id:
@@ -132,6 +138,8 @@ class NeonBranchProvider(TypedProvider):
 
 
 def _branch_update(p: BranchProps, changed: set[str]) -> BranchUpdate | None:
+    from infra.neon.models import BranchUpdate
+
     fields = {f: getattr(p, f) for f in ("name", "protected", "expires_at") if f in changed}
     return BranchUpdate(**fields) if fields else None
 

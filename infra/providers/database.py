@@ -10,15 +10,17 @@ branch), loses nothing on the way.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
 from infra.neon import errors
-from infra.neon.models import Database, DatabaseUpdate
 from infra.providers.base import ProviderProps, TypedProvider
+
+if TYPE_CHECKING:
+    from infra.neon.models import Database
 
 
 class DatabaseProps(ProviderProps):
@@ -42,6 +44,9 @@ class NeonDatabaseProvider(TypedProvider):
             # Made by the project's create, with these very names (the component passes both).
             view = {"name": p.name, "owner_name": p.owner_name, "database_id": p.adopt_database_id}
             return CreateResult(str(p.adopt_database_id), {**p.model_dump(), **view, "adopted": True})
+        # The API models are imported where used: the program and previews (check, diff) never need them.
+        from infra.neon.models import DatabaseUpdate
+
         adopted = False
         with self.client() as client:
             try:
@@ -67,6 +72,8 @@ class NeonDatabaseProvider(TypedProvider):
         return ReadResult(id_, {**props, **_server_view(database)})
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from infra.neon.models import DatabaseUpdate
+
         old, new = DatabaseProps.from_values(olds), DatabaseProps.from_values(news)
         changed = self.changed_fields(olds, news)
         fields = {f: getattr(new, f) for f in ("name", "owner_name") if f in changed}

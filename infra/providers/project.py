@@ -27,26 +27,12 @@ from pydantic import Field
 from infra.config import NeonProjectSettings
 from infra.config.plans import ComputeUnits, PgVersion, RetentionSeconds, SuspendTimeoutSeconds
 from infra.neon import errors
-from infra.neon.models import (
-    AllowedIps,
-    DefaultEndpointSettings,
-    EndpointUpdate,
-    Project,
-    ProjectSettings,
-    ProjectUpdate,
-)
 from infra.providers.base import ProviderProps, TypedProvider
 from infra.providers.errors import ProviderError
-from infra.providers.project_create import (
-    ADOPT_KEY,
-    create_new,
-    handed_on,
-    protect,
-    refuse_if_named_project_exists,
-)
 
 if TYPE_CHECKING:
     from infra.neon import NeonClient
+    from infra.neon.models import DefaultEndpointSettings, Project, ProjectSettings, ProjectUpdate
 
 
 class ProjectProps(ProviderProps):
@@ -88,6 +74,8 @@ class ProjectProps(ProviderProps):
         )
 
     def endpoint_settings(self) -> DefaultEndpointSettings:
+        from infra.neon.models import DefaultEndpointSettings
+
         return DefaultEndpointSettings(
             autoscaling_limit_min_cu=self.autoscaling_min_cu,
             autoscaling_limit_max_cu=self.autoscaling_max_cu,
@@ -95,6 +83,8 @@ class ProjectProps(ProviderProps):
         )
 
     def ip_settings(self) -> ProjectSettings:
+        from infra.neon.models import AllowedIps, ProjectSettings
+
         return ProjectSettings(
             allowed_ips=AllowedIps(
                 ips=self.allowed_ips, protected_branches_only=self.allowed_ips_protected_branches_only
@@ -117,6 +107,9 @@ class NeonProjectProvider(TypedProvider):
     )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        # Imported here, with the API models it needs: the program and previews never need them.
+        from infra.providers.project_create import create_new, handed_on, protect, refuse_if_named_project_exists
+
         p = ProjectProps.from_values(props)
         with self.client() as client:
             if p.adopt_project_id:
@@ -136,6 +129,8 @@ class NeonProjectProvider(TypedProvider):
         return CreateResult(created.project.id, outs)
 
     def _adopt(self, client: NeonClient, p: ProjectProps) -> CreateResult:
+        from infra.providers.project_create import ADOPT_KEY, protect
+
         project = client.get_project(str(p.adopt_project_id))
         mismatched = [
             f"{field} is {getattr(project, field)!r}, settings say {getattr(p, field)!r}"
@@ -180,6 +175,8 @@ class NeonProjectProvider(TypedProvider):
         return ReadResult(id_, {**props, **_server_view(project)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from infra.neon.models import EndpointUpdate
+
         p = ProjectProps.from_values(news)
         changed = self.changed_fields(olds, news)
         with self.client() as client:
@@ -207,6 +204,8 @@ class NeonProjectProvider(TypedProvider):
 
 def _project_update(p: ProjectProps, changed: set[str]) -> ProjectUpdate | None:
     """Only what changed: never echo values the server computed."""
+    from infra.neon.models import ProjectUpdate
+
     fields: dict[str, Any] = {}
     if "name" in changed:
         fields["name"] = p.name

@@ -12,14 +12,17 @@ with it (see `database.py`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field, SecretStr
 
-from infra.neon import NeonClient, errors
+from infra.neon import errors
 from infra.providers.base import ProviderProps, TypedProvider
+
+if TYPE_CHECKING:
+    from infra.neon import NeonClient
 
 SECRET_OUTPUTS = ["password", "connection_uri"]
 
