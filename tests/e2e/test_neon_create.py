@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support.neon_world import E2E_API_KEY, start_world
-from tests.support.pulumi_project import CommandRun, PulumiProject
+from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, CommandRun, PulumiProject
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +125,32 @@ def test_with_neon_org_id_the_next_preview_changes_nothing(world: tuple[Any, Any
     project.up("staging")
     assert [p["project"].get("org_id") for p in projects(server)] == ["org-team-1"]
     project.preview_json("staging", "--expect-no-changes")
+
+
+def test_a_command_that_needs_the_stack_names_the_backend_it_looked_at_and_never_suggests_up(
+    world: tuple[Any, Any, PulumiProject],
+) -> None:
+    _backend, _server, project = world  # nothing deployed in this backend
+    before = {p.name: p.read_bytes() for p in REPO.glob("Pulumi.*.yaml")}
+    env = {**project.env, "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE}
+    done = subprocess.run(
+        [sys.executable, "-m", "infra", "backup-branch", "--stack", "staging"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert (
+        "error: cannot read the staging stack's outputs: no staging stack in the state backend "
+        f"file://{project.backend} (PULUMI_BACKEND_URL)"
+    ) in done.stderr
+    assert (
+        "hint: if staging is deployed, point PULUMI_BACKEND_URL at the backend that holds it (README, "
+        "'Passphrases and state'); `pulumi stack ls` lists what this backend holds"
+    ) in done.stderr
+    assert "pulumi up" not in done.stderr + done.stdout
+    assert {p.name: p.read_bytes() for p in REPO.glob("Pulumi.*.yaml")} == before
