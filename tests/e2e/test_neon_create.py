@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.neon_world import E2E_API_KEY, start_world
+from tests.support.neon_world import E2E_API_KEY, NeonWorld, deployed_world
 from tests.support.pulumi_project import REPO, TEST_PASSPHRASE, CommandRun, PulumiProject
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +20,10 @@ POLL = "GET /projects/{project_id}/operations/{operation_id}"
 
 
 @pytest.fixture
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any, PulumiProject]]:
-    backend, server, project = start_world(tmp_path_factory.mktemp("create"))
-    try:
-        yield backend, server, project
-    finally:
-        server.stop()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeonWorld]:
+    """The emulator and a project copy with no stack deployed yet."""
+    with deployed_world(tmp_path_factory.mktemp("create"), stacks=()) as started:
+        yield started
 
 
 def projects(server: Any) -> list[dict[str, Any]]:
@@ -42,8 +40,8 @@ def assert_no_traceback(run: CommandRun) -> None:
     assert 'File "' not in run.output
 
 
-def test_up_from_empty_sends_the_floor_of_requests(world: tuple[Any, Any, PulumiProject]) -> None:
-    backend, _server, project = world
+def test_up_from_empty_sends_the_floor_of_requests(world: NeonWorld) -> None:
+    backend, project = world.backend, world.project
     project.init("staging")
     backend.log.clear()
     project.up("staging")
@@ -57,9 +55,9 @@ def test_up_from_empty_sends_the_floor_of_requests(world: tuple[Any, Any, Pulumi
 
 
 def test_a_lost_state_never_makes_a_second_project_and_adopting_converges(
-    world: tuple[Any, Any, PulumiProject], tmp_path_factory: pytest.TempPathFactory
+    world: NeonWorld, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    _backend, server, project = world
+    server, project = world.server, world.project
     project.init("staging")
     project.up("staging")
     (existing,) = projects(server)
@@ -87,8 +85,8 @@ def test_a_lost_state_never_makes_a_second_project_and_adopting_converges(
     lost.preview_json("staging", "--expect-no-changes")
 
 
-def test_a_wrong_api_key_is_one_line_with_status_request_id_and_hint(world: tuple[Any, Any, PulumiProject]) -> None:
-    _backend, server, project = world
+def test_a_wrong_api_key_is_one_line_with_status_request_id_and_hint(world: NeonWorld) -> None:
+    server, project = world.server, world.project
     project.init("staging")
     project.env["NEON_API_KEY"] = "wrong-key"
     failed = project.run("up", "--yes", "--skip-preview", stack="staging", check=False)
@@ -103,8 +101,8 @@ def test_a_wrong_api_key_is_one_line_with_status_request_id_and_hint(world: tupl
     assert projects(server) == []
 
 
-def test_a_plan_limit_is_one_line_and_creates_nothing(world: tuple[Any, Any, PulumiProject]) -> None:
-    _backend, server, project = world
+def test_a_plan_limit_is_one_line_and_creates_nothing(world: NeonWorld) -> None:
+    server, project = world.server, world.project
     httpx.post(f"{server.admin_url}/config", json={"plan": "launch"}, timeout=10).raise_for_status()
     project.init("production")  # 30 days of history: more than the launch plan keeps
     failed = project.run("up", "--yes", "--skip-preview", stack="production", check=False)
@@ -118,8 +116,8 @@ def test_a_plan_limit_is_one_line_and_creates_nothing(world: tuple[Any, Any, Pul
     assert projects(server) == []
 
 
-def test_with_neon_org_id_the_next_preview_changes_nothing(world: tuple[Any, Any, PulumiProject]) -> None:
-    _backend, server, project = world
+def test_with_neon_org_id_the_next_preview_changes_nothing(world: NeonWorld) -> None:
+    server, project = world.server, world.project
     project.env["NEON_ORG_ID"] = "org-team-1"
     project.init("staging")
     project.up("staging")
@@ -128,9 +126,9 @@ def test_with_neon_org_id_the_next_preview_changes_nothing(world: tuple[Any, Any
 
 
 def test_a_command_that_needs_the_stack_names_the_backend_it_looked_at_and_never_suggests_up(
-    world: tuple[Any, Any, PulumiProject],
+    world: NeonWorld,
 ) -> None:
-    _backend, _server, project = world  # nothing deployed in this backend
+    project = world.project  # nothing deployed in this backend
     before = {p.name: p.read_bytes() for p in REPO.glob("Pulumi.*.yaml")}
     env = {**project.env, "PULUMI_CONFIG_PASSPHRASE": TEST_PASSPHRASE}
     done = subprocess.run(

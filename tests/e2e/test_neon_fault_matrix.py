@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from neon_emulator import EmulatorServer, FaultRule, NeonBackend
-from tests.support.neon_world import E2E_API_KEY, start_world
+from neon_emulator import EmulatorServer, FaultRule
+from tests.support.neon_world import E2E_API_KEY, NeonWorld, deployed_world
 from tests.support.pulumi_project import CommandRun, PulumiProject
 
 pytestmark = pytest.mark.e2e
@@ -103,12 +103,10 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NeonBackend, EmulatorServer, PulumiProject]]:
-    backend, server, project = start_world(tmp_path_factory.mktemp("fault-matrix"))
-    try:
-        yield backend, server, project
-    finally:
-        server.stop()
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NeonWorld]:
+    """One emulator and project copy for the matrix; each case starts from an empty emulator and backend."""
+    with deployed_world(tmp_path_factory.mktemp("fault-matrix"), stacks=()) as started:
+        yield started
 
 
 def fresh(server: EmulatorServer, project: PulumiProject, case: str) -> None:
@@ -160,10 +158,8 @@ def assert_converged(server: EmulatorServer, project: PulumiProject) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_up_under_the_fault_then_again_converges(
-    world: tuple[NeonBackend, EmulatorServer, PulumiProject], case: Case
-) -> None:
-    backend, server, project = world
+def test_up_under_the_fault_then_again_converges(world: NeonWorld, case: Case) -> None:
+    backend, server, project = world.backend, world.server, world.project
     fresh(server, project, case.name)
     for rule in case.faults:
         backend.faults.add(rule)
@@ -183,9 +179,9 @@ def test_up_under_the_fault_then_again_converges(
 
 
 def test_a_half_made_project_that_cannot_be_deleted_is_named_and_never_duplicated(
-    world: tuple[NeonBackend, EmulatorServer, PulumiProject],
+    world: NeonWorld,
 ) -> None:
-    backend, server, project = world
+    backend, server, project = world.backend, world.server, world.project
     fresh(server, project, "undo-fails")
     backend.faults.add(fault("operation_failed", "POST", PROJECTS))
     backend.faults.add(fault("500", "DELETE", "/projects/*", count=None))

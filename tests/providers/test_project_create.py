@@ -137,18 +137,34 @@ def wired(neon: Neon) -> dict[str, Any]:
     return {"project_id": result.id, **result.outs}
 
 
+def default_branch(project: dict[str, Any], protected_now: bool) -> dict[str, Any]:
+    """The default branch's inputs as the component wires them (to be protected; protected now or not)."""
+    return {
+        "project_id": project["project_id"],
+        "name": "main",
+        "protected": True,
+        "adopt_branch_id": project["default_branch_id"],
+        "adopt_branch_name": project["default_branch_current_name"],
+        "adopt_branch_protected": protected_now,
+    }
+
+
+def owner_role(project: dict[str, Any], branch_id: str) -> dict[str, Any]:
+    """The owner role's inputs as the component wires them: what the project's create handed on."""
+    return {
+        "project_id": project["project_id"],
+        "branch_id": branch_id,
+        "name": "workshelf_owner",
+        "database_name": "workshelf",
+        "adopt_existing": True,
+        "adopt_password": project["owner_password"],
+        "adopt_connection_uri": project["connection_uri"],
+    }
+
+
 def test_the_default_branch_database_and_role_are_adopted_without_a_call(neon: Neon) -> None:
     project = wired(neon)
-    branch = NeonBranchProvider().create(
-        {
-            "project_id": project["project_id"],
-            "name": "main",
-            "protected": True,
-            "adopt_branch_id": project["default_branch_id"],
-            "adopt_branch_name": project["default_branch_current_name"],
-            "adopt_branch_protected": project["default_branch_protected"],
-        }
-    )
+    branch = NeonBranchProvider().create(default_branch(project, project["default_branch_protected"]))
     database = NeonDatabaseProvider().create(
         {
             "project_id": project["project_id"],
@@ -159,17 +175,7 @@ def test_the_default_branch_database_and_role_are_adopted_without_a_call(neon: N
             "adopt_database_id": project["default_database_id"],
         }
     )
-    role = NeonRoleProvider().create(
-        {
-            "project_id": project["project_id"],
-            "branch_id": branch.id,
-            "name": "workshelf_owner",
-            "database_name": "workshelf",
-            "adopt_existing": True,
-            "adopt_password": project["owner_password"],
-            "adopt_connection_uri": project["connection_uri"],
-        }
-    )
+    role = NeonRoleProvider().create(owner_role(project, branch.id))
     assert neon.transport.sent == []
     assert (branch.id, branch.outs["protected"], branch.outs["default"]) == (project["default_branch_id"], True, True)
     assert (database.id, database.outs["adopted"]) == (str(project["default_database_id"]), True)
@@ -187,16 +193,7 @@ def test_the_default_branch_database_and_role_are_adopted_without_a_call(neon: N
 
 def test_an_unprotected_default_branch_is_protected_with_one_patch(neon: Neon) -> None:
     project = wired(neon)
-    branch = NeonBranchProvider().create(
-        {
-            "project_id": project["project_id"],
-            "name": "main",
-            "protected": True,
-            "adopt_branch_id": project["default_branch_id"],
-            "adopt_branch_name": "main",
-            "adopt_branch_protected": False,
-        }
-    )
+    branch = NeonBranchProvider().create(default_branch(project, protected_now=False))
     assert [(s.method, s.body) for s in neon.transport.sent if s.method != "GET"] == [
         ("PATCH", {"branch": {"protected": True}})
     ]
@@ -205,15 +202,7 @@ def test_an_unprotected_default_branch_is_protected_with_one_patch(neon: Neon) -
 
 def test_the_handed_on_inputs_never_make_a_diff(neon: Neon) -> None:
     project = wired(neon)
-    props = {
-        "project_id": project["project_id"],
-        "branch_id": project["default_branch_id"],
-        "name": "workshelf_owner",
-        "database_name": "workshelf",
-        "adopt_existing": True,
-        "adopt_password": project["owner_password"],
-        "adopt_connection_uri": project["connection_uri"],
-    }
+    props = owner_role(project, project["default_branch_id"])
     role = NeonRoleProvider().create(props)
     later = {**props, "adopt_password": None, "adopt_connection_uri": None}
     assert NeonRoleProvider().diff(role.id, role.outs, later).changes is False
