@@ -91,8 +91,6 @@ CASES = [
         r"was deleted again, nothing is left behind; hint: run `pulumi up` again \(Neon \(or a proxy in front of "
         r"it\) failed: try again\)",
     ),
-    # The project's PATCH gives up (a warning; the project is kept), the default branch's resource succeeds.
-    Case("5xx-protection", (fault("500", "PATCH", BRANCH, count=8),)),
     # The database and role came with the project: never POSTed, so faults there cannot matter.
     Case(
         "5xx-database-and-role",
