@@ -18,7 +18,6 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from infra.errors import WorkshelfError
@@ -42,19 +41,12 @@ FormatException = Callable[..., list[str]]
 def one_line_formatter(original: FormatException) -> FormatException:
     """`traceback.format_exception`, except that our own errors come out as one line."""
 
-    def format_exception(
-        exc: type[BaseException] | BaseException | None,
-        /,
-        value: BaseException | None = None,
-        tb: TracebackType | None = None,
-        **kwargs: Any,
-    ) -> list[str]:
-        error = value if value is not None else exc
+    def format_exception(*args: Any, **kwargs: Any) -> list[str]:
+        # (exc) or (type, value, tb): the exception is the value when given, else the first argument.
+        error = args[1] if len(args) > 1 else (args[0] if args else kwargs.get("value"))
         if isinstance(error, WorkshelfError):
             return [one_line(error) + "\n"]
-        if value is None and tb is None:
-            return original(exc, **kwargs)
-        return original(exc, value, tb, **kwargs)
+        return original(*args, **kwargs)
 
     format_exception.wrapped = original  # type: ignore[attr-defined]
     return format_exception
