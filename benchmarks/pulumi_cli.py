@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.ops.rehearsal.sandbox import Sandbox
+from infra.toolchain.paths import REPO_ROOT
 from neon_emulator import EmulatorServer, NeonBackend
 
 STACK = "staging"
@@ -134,10 +135,22 @@ def phase_marks(log: str, started: float) -> list[tuple[str, float]]:
     return marks
 
 
-def run_round(emulator: Emulator, base: Path, env: dict[str, str], *, cold: bool, verbose: bool) -> Round:
+@dataclass(frozen=True)
+class Setup:
+    """What is measured: a checkout's code (`--repo`), a CLI and its plugins (`--cli-bin`), bytecode."""
+
+    repo: Path
+    cli_bin: Path | None
+    cold: bool
+
+
+def run_round(emulator: Emulator, base: Path, env: dict[str, str], setup: Setup, *, verbose: bool) -> Round:
     emulator.admin("POST", "/reset")
-    sandbox = Sandbox.create(base)
+    sandbox = Sandbox.create(base, setup.repo)
     env = sandbox.env(env, PULUMI_CONFIG_PASSPHRASE=PASSPHRASE)
+    cold = setup.cold
+    if setup.cli_bin is not None:  # found before the virtualenv's wrapper
+        env["PATH"] = f"{setup.cli_bin}{os.pathsep}{env['PATH']}"
     # Learned operation durations are shared by the rounds: round 1 is a machine's first run.
     env["WORKSHELF_CACHE"] = str(base.parent / "cache")
     if cold:
@@ -167,9 +180,10 @@ def run_round(emulator: Emulator, base: Path, env: dict[str, str], *, cold: bool
     return Round(up, operation_time, log["counts"], sequence, preview, preview_requests, phases)
 
 
-def report(rounds: list[Round], seconds: float, cold: bool) -> None:
-    bytecode = "none (PYTHONDONTWRITEBYTECODE=1)" if cold else "cached (after a warm-up preview)"
+def report(rounds: list[Round], seconds: float, setup: Setup) -> None:
+    bytecode = "none (PYTHONDONTWRITEBYTECODE=1)" if setup.cold else "cached (after a warm-up preview)"
     print(f"\n`pulumi up --stack {STACK}` from empty, operations {seconds:g}s, bytecode {bytecode}")
+    print(f"  code: {setup.repo}; CLI: {setup.cli_bin or 'on PATH'}")
     for n, r in enumerate(rounds, start=1):
         learned = "first run" if n == 1 else "durations learned"
         print(
@@ -215,7 +229,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds; medians are reported (default 3)")
     parser.add_argument("--cold-bytecode", action="store_true", help="run with PYTHONDONTWRITEBYTECODE=1")
     parser.add_argument("--phases", action="store_true", help="one more round with the engine's verbose log")
+    parser.add_argument("--repo", type=Path, default=REPO_ROOT, help="the checkout whose program runs (default: this)")
+    parser.add_argument("--cli-bin", type=Path, help="a directory with pulumi and its plugins (default: PATH's)")
     args = parser.parse_args()
+    setup = Setup(args.repo.resolve(), args.cli_bin, args.cold_bytecode)
     backend = NeonBackend(plan="scale", operation_seconds=args.seconds, clock=time.time, seed=0, postgres=None)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "NEON_"))}
     with (
@@ -224,13 +241,10 @@ def main() -> None:
     ):
         env |= {"NEON_API_URL": server.base_url, "NEON_API_KEY": API_KEY}
         emulator = Emulator(server)
-        rounds = [
-            run_round(emulator, Path(tmp) / f"round-{n}", env, cold=args.cold_bytecode, verbose=False)
-            for n in range(args.repeat)
-        ]
-        report(rounds, args.seconds, args.cold_bytecode)
+        rounds = [run_round(emulator, Path(tmp) / f"round-{n}", env, setup, verbose=False) for n in range(args.repeat)]
+        report(rounds, args.seconds, setup)
         if args.phases:
-            print_phases(run_round(emulator, Path(tmp) / "phases", env, cold=args.cold_bytecode, verbose=True))
+            print_phases(run_round(emulator, Path(tmp) / "phases", env, setup, verbose=True))
 
 
 if __name__ == "__main__":
