@@ -22,6 +22,10 @@ MAX_AUTOSCALING_CU: Final[dict[Plan, float]] = {"free": 2.0, "launch": 16.0, "sc
 # Branches per project, the default branch included (neon-api.md §7.4: 10 on Free and Launch, 25 on
 # Scale). Free refuses more; paid plans bill every branch beyond these, so they are our budget either way.
 BRANCH_LIMIT: Final[dict[Plan, int]] = {"free": 10, "launch": 10, "scale": 25}
+# Snapshots (Beta; neon-api.md §8.2-8.3): manual snapshots per project, and the plans whose root
+# branches can take a backup schedule (paid plans; scheduled snapshots do not count against the limit).
+MANUAL_SNAPSHOT_LIMIT: Final[dict[Plan, int]] = {"free": 1, "launch": 100, "scale": 100}
+BACKUP_SCHEDULE_PLANS: Final[frozenset[Plan]] = frozenset({"launch", "scale"})
 # IP allow lists are a Scale feature.
 IP_ALLOW_PLANS: Final[frozenset[Plan]] = frozenset({"scale"})
 
@@ -47,6 +51,17 @@ KNOWN_REGIONS: Final[tuple[str, ...]] = (
     "azure-gwc",
 )
 PG_VERSIONS: Final[tuple[int, ...]] = (14, 15, 16, 17, 18)
+
+# A backup schedule entry (BackupScheduleItem): how often, at which hour (UTC), on which day (of the
+# week for weekly entries, 1 = Monday; of the month otherwise), in which month, and how long each
+# snapshot is kept (at least an hour; absent = until deleted). Neon's console offers daily, weekly
+# and monthly; the spec lists hourly and yearly too.
+SnapshotFrequency = Literal["hourly", "daily", "weekly", "monthly", "yearly"]
+MIN_SNAPSHOT_RETENTION_SECONDS: Final = 3_600
+ScheduleHour = Annotated[int, Field(ge=0, le=23)]
+ScheduleDay = Annotated[int, Field(ge=1, le=31)]
+ScheduleMonth = Annotated[int, Field(ge=1, le=12)]
+SnapshotRetentionSeconds = Annotated[int, Field(ge=MIN_SNAPSHOT_RETENTION_SECONDS)]
 
 # The same bounds as field types, for every model that carries these values.
 RetentionSeconds = Annotated[int, Field(ge=0, le=MAX_RETENTION_SECONDS)]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from infra.neon import errors
-from infra.neon._branches import BranchesAPI
 from infra.neon._http import Call, Safety
+from infra.neon._snapshots import SnapshotsAPI
 from infra.neon.models._envelopes import ProjectEnvelope, ProjectPage
 from infra.neon.models.branches import Branch, CreatedProject
 from infra.neon.models.projects import Project, ProjectCreate, ProjectUpdate
 from infra.neon.models.roles import Role
 
 
-class ProjectsAPI(BranchesAPI):
+class ProjectsAPI(SnapshotsAPI):
     def create_project(self, project: ProjectCreate, *, wait: bool = True) -> CreatedProject:
         """createProject; the client's org_id is used unless `project.org_id` is set.
 

@@ -40,9 +40,17 @@ from infra.neon.models.roles import (
     RoleCreate,
     RoleWithPassword,
 )
+from infra.neon.models.snapshots import (
+    BackupScheduleItem,
+    RestoredSnapshot,
+    Snapshot,
+    SnapshotRestore,
+    SnapshotUpdate,
+)
 
 __all__ = [
     "AllowedIps",
+    "BackupScheduleItem",
     "Branch",
     "BranchCreate",
     "BranchEndpointOptions",
@@ -73,8 +81,12 @@ __all__ = [
     "ProjectUpdate",
     "RequestModel",
     "ResponseModel",
+    "RestoredSnapshot",
     "Role",
     "RoleCreate",
     "RoleWithPassword",
     "SettingsModel",
+    "Snapshot",
+    "SnapshotRestore",
+    "SnapshotUpdate",
 ]

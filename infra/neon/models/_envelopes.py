@@ -10,6 +10,7 @@ from infra.neon.models.endpoints import Endpoint
 from infra.neon.models.operations import Operation
 from infra.neon.models.projects import Project
 from infra.neon.models.roles import Database, Role, RoleWithPassword
+from infra.neon.models.snapshots import BackupScheduleItem, Snapshot
 
 
 def lift_cursor(payload: object, key: str) -> object:
@@ -89,3 +90,15 @@ class OperationPage(ResponseModel):
 
 class ConnectionUri(ResponseModel):
     uri: SecretStr
+
+
+class BackupScheduleEnvelope(ResponseModel):
+    schedule: list[BackupScheduleItem] = []
+
+
+class SnapshotEnvelope(WithOperations):
+    snapshot: Snapshot
+
+
+class SnapshotList(ResponseModel):
+    snapshots: list[Snapshot]
