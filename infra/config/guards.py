@@ -13,6 +13,7 @@ from infra.config.ips import open_to_all
 from infra.config.keys import key_name
 from infra.config.models import NeonProjectSettings, NeonStack, StackSettings
 from infra.config.plans import (
+    BACKUP_SCHEDULE_PLANS,
     IP_ALLOW_PLANS,
     MAX_AUTOSCALING_CU,
     PRODUCTION_MIN_RETENTION_SECONDS,
@@ -37,6 +38,8 @@ _PLAN = key_name("neon", "plan")
 _PROJECT_NAME = key_name("neon", "projectName")
 _PROTECT = key_name("neon", "protectDefaultBranch")
 _SUSPEND_TIMEOUT = key_name("neon", "suspendTimeoutSeconds")
+_MONITORING = key_name("monitoring")
+_SCHEDULE = key_name("neon", "backupSchedule")
 _OVERRIDES = key_name("safetyOverrides")
 _RELEASE = key_name("release")
 _RETENTION_OVERRIDE = key_name("safetyOverrides", "retentionBelow30Days")
@@ -67,6 +70,8 @@ def section_rules(environment: str, values: Mapping[str, Any]) -> list[str]:
             problems.append(f"{_DEV}: required for the dev stack (engine, image, port, volume, database, role)")
         if "release" in values:
             problems.append(f"{_RELEASE}: releases go to staging and production; remove this key from dev")
+        if "monitoring" in values:
+            problems.append(f"{_MONITORING}: `health` watches the Neon stacks; remove this key from dev")
     else:
         if "dev" in values:
             problems.append(f"{_DEV}: only the dev stack declares a local database; remove this key from {environment}")
@@ -105,6 +110,11 @@ def _plan_rules(neon: NeonProjectSettings) -> list[str]:
     problems += _autoscaling_rules(neon)
     if neon.plan == "free" and neon.suspend_timeout_seconds not in (0, 300):
         problems.append(f"{_SUSPEND_TIMEOUT}: fixed at 300 on the free plan; allowed: 0 or 300")
+    if neon.backup_schedule and neon.plan not in BACKUP_SCHEDULE_PLANS:
+        problems.append(
+            f"{_SCHEDULE}: backup schedules need a paid plan ({', '.join(sorted(BACKUP_SCHEDULE_PLANS))}); the "
+            f"{neon.plan} plan has none: remove the schedule or change {_PLAN}"
+        )
     return problems
 
 

@@ -25,6 +25,7 @@ from infra.config.models import (
     DevSettings,
     DevStack,
     MigrationSettings,
+    MonitoringSettings,
     NeonProjectSettings,
     ReleaseSettings,
     SafetyOverrides,
@@ -38,6 +39,7 @@ SECTIONS: dict[str, type[BaseModel] | None] = {
     "neon": NeonProjectSettings,
     "migrations": MigrationSettings,
     "release": ReleaseSettings,
+    "monitoring": MonitoringSettings,
     "safetyOverrides": SafetyOverrides,
 }
 _STACK_SETTINGS: TypeAdapter[StackSettings] = TypeAdapter(StackSettings)
@@ -132,6 +134,8 @@ def settings_from_mapping(
     document["migrations"] = values.get("migrations") or {}
     if own == "neon":
         document["release"] = values.get("release") or {}
+    if own == "neon" and values.get("monitoring") is not None:
+        document["monitoring"] = values["monitoring"]
     document["overrides"] = values.get("safetyOverrides") or {}
     try:
         settings = _STACK_SETTINGS.validate_python(document, by_alias=True, by_name=False)

@@ -11,9 +11,10 @@ import re
 from typing import Annotated, Final, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
 
+from infra.config.backups import BackupScheduleEntry
 from infra.config.ips import check_ip_entry
+from infra.config.monitoring import MonitoringSettings
 from infra.config.names import BranchName, Identifier, RoleName
 from infra.config.plans import (
     KNOWN_REGIONS,
@@ -24,6 +25,7 @@ from infra.config.plans import (
     SuspendTimeoutSeconds,
 )
 from infra.config.release import WindowText
+from infra.config.section import Section
 
 # The stacks, which are the environments: each stack file declares its own `environment`.
 NeonEnvironment = Literal["staging", "production"]
@@ -54,17 +56,7 @@ Reason = Annotated[str, AfterValidator(_reason)]
 IpEntry = Annotated[str, AfterValidator(check_ip_entry)]
 
 
-class _Section(BaseModel):
-    # Unknown keys are errors: a typo such as `historyRetentionSecond` must not be silently ignored.
-    # Strict types: a stack file's `yes`, `"5"` or `4.0` is not silently turned into a bool or an int,
-    # and infinities or NaN are refused. Stack files are validated by alias only (`load.py`), so a
-    # snake_case key is an unknown key there; Python code may still build these by field name.
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True, allow_inf_nan=False
-    )
-
-
-class DevSettings(_Section):
+class DevSettings(Section):
     """`workshelf-infra:dev` — the developer's local PostgreSQL."""
 
     engine: EngineRequest = "auto"
@@ -103,12 +95,12 @@ class DevSettings(_Section):
         return int(self.image.removeprefix("postgres:").split("-")[0].split(".")[0])
 
 
-class Autoscaling(_Section):
+class Autoscaling(Section):
     min_cu: ComputeUnits
     max_cu: ComputeUnits
 
 
-class NeonProjectSettings(_Section):
+class NeonProjectSettings(Section):
     """`workshelf-infra:neon` — one Neon project for one environment."""
 
     project_name: str
@@ -126,6 +118,7 @@ class NeonProjectSettings(_Section):
     allowed_ips_protected_branches_only: bool = True
     org_id: str | None = None
     adopt_project_id: str | None = None
+    backup_schedule: list[BackupScheduleEntry] = Field(default_factory=list)  # snapshots of the default branch
 
     @field_validator("project_name")
     @classmethod
@@ -156,13 +149,13 @@ class NeonProjectSettings(_Section):
         return value
 
 
-class ReleaseSettings(_Section):
+class ReleaseSettings(Section):
     """`workshelf-infra:release` — how `python -m infra release` treats this stack."""
 
     window: WindowText | None = None  # the low-traffic window (infra/config/release.py); none: no window
 
 
-class SafetyOverrides(_Section):
+class SafetyOverrides(Section):
     """`workshelf-infra:safetyOverrides` — deliberate, reviewed exceptions to production's rules.
 
     Each value is the reason, so that a pull request that weakens production says why.
@@ -173,7 +166,7 @@ class SafetyOverrides(_Section):
     allow_all_ips: Reason | None = None  # an IP allow list that lets every address in
 
 
-class MigrationSettings(_Section):
+class MigrationSettings(Section):
     """`workshelf-infra:migrations` — how `migration-lint` judges this stack's migrations."""
 
     # Rule 1 (expand/contract): a deprecated column or table may be dropped once the deprecation has
@@ -209,6 +202,7 @@ class NeonStack(_Stack):
     environment: NeonEnvironment
     neon: NeonProjectSettings
     release: ReleaseSettings = ReleaseSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def is_production(self) -> bool:
