@@ -6,6 +6,7 @@ import pulumi
 
 from infra.components.outputs import DatabaseOutputs
 from infra.config import NeonProjectSettings
+from infra.providers.backup_schedule import BackupScheduleProps, NeonBackupSchedule
 from infra.providers.branch import NeonBranch
 from infra.providers.database import NeonDatabase
 from infra.providers.project import NeonProject, ProjectProps
@@ -13,7 +14,8 @@ from infra.providers.role import NeonRole
 
 
 class NeonEnvironment(pulumi.ComponentResource):
-    """One Neon project for one environment, its protected default branch, database and owner role.
+    """One Neon project for one environment, its protected default branch, database and owner role, and
+    the backup schedule of that branch (when the stack file declares one).
 
     Neon creates the default branch, database and role together with the project (one call); the
     branch, database and role resources then adopt those objects, so that each is reviewed, diffed
@@ -70,6 +72,15 @@ class NeonEnvironment(pulumi.ComponentResource):
             adopt_connection_uri=self.project.connection_uri,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[self.database]),
         )
+        schedule = BackupScheduleProps.schedule_from_settings(neon)
+        if schedule:  # removing every entry deletes the resource, which turns Neon's schedule off
+            self.backup_schedule = NeonBackupSchedule(
+                f"{name}-backup-schedule",
+                project_id=project_id,
+                branch_id=self.branch.id,
+                schedule=schedule,
+                opts=child,
+            )
         self.outputs = DatabaseOutputs(
             database_url=pulumi.Output.secret(self.role.connection_uri),
             host=self.project.host,

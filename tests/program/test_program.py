@@ -101,6 +101,16 @@ def _clean_config() -> Iterator[None]:
     pulumi.runtime.config.CONFIG.set({})
 
 
+DAY = 86_400
+SCHEDULES = {
+    "staging": [{"frequency": "daily", "hour": 3, "retention_seconds": 7 * DAY}],
+    "production": [
+        {"frequency": "daily", "hour": 3, "retention_seconds": 30 * DAY},
+        {"frequency": "monthly", "day": 1, "hour": 4, "retention_seconds": 365 * DAY},
+    ],
+}
+
+
 @pytest.mark.parametrize(("stack", "retention", "plan_max"), [("staging", 604_800, 2), ("production", 2_592_000, 4)])
 def test_neon_stack_graph_and_settings(
     stack: str, retention: int, plan_max: float, monkeypatch: pytest.MonkeyPatch
@@ -112,8 +122,12 @@ def test_neon_stack_graph_and_settings(
         "pulumi-python:dynamic/neon:Project",
         "pulumi-python:dynamic/neon:Branch",
         "pulumi-python:dynamic/neon:Database",
-        "pulumi-python:dynamic/neon:Role",
+        "pulumi-python:dynamic/neon:BackupSchedule",
+        "pulumi-python:dynamic/neon:Role",  # registered last: it waits for the database
     ]
+    schedule = run.recorder.of_type("dynamic/neon:BackupSchedule")[0].inputs
+    assert schedule["schedule"] == SCHEDULES[stack]
+    assert schedule["branch_id"] == f"{stack}-default-branch-id"  # the default branch's id, not a name
     project = run.recorder.of_type("dynamic/neon:Project")[0].inputs
     assert project["name"] == f"workshelf-{stack}"
     assert project["history_retention_seconds"] == retention
@@ -132,7 +146,7 @@ def test_neon_stack_graph_and_settings(
 def test_every_production_resource_is_protected(monkeypatch: pytest.MonkeyPatch) -> None:
     run = run_program("production", monkeypatch)
     custom = [r for r in run.recorder.resources if r.type.startswith("pulumi-python:dynamic/")]
-    assert len(custom) == 4
+    assert len(custom) == 5
     assert all(r.protect for r in custom), [(r.name, r.protect) for r in custom]
 
 

@@ -27,6 +27,7 @@ _MOCK_ROOT = "pulumi:pulumi:Stack$"
 
 NEON = [
     ("workshelf:neon:Database", "{stack}"),
+    ("workshelf:neon:Database$pulumi-python:dynamic/neon:BackupSchedule", "{stack}-backup-schedule"),
     ("workshelf:neon:Database$pulumi-python:dynamic/neon:Branch", "{stack}-default-branch"),
     ("workshelf:neon:Database$pulumi-python:dynamic/neon:Database", "{stack}-database"),
     ("workshelf:neon:Database$pulumi-python:dynamic/neon:Project", "{stack}-project"),
@@ -36,6 +37,12 @@ NEON_PROVIDERS = [
     ("pulumi-python:dynamic/neon:Project", "{stack}-project", "infra.providers.project", "NeonProjectProvider"),
     ("pulumi-python:dynamic/neon:Branch", "{stack}-default-branch", "infra.providers.branch", "NeonBranchProvider"),
     ("pulumi-python:dynamic/neon:Database", "{stack}-database", "infra.providers.database", "NeonDatabaseProvider"),
+    (
+        "pulumi-python:dynamic/neon:BackupSchedule",
+        "{stack}-backup-schedule",
+        "infra.providers.backup_schedule",
+        "NeonBackupScheduleProvider",
+    ),
     ("pulumi-python:dynamic/neon:Role", "{stack}-owner-role", "infra.providers.role", "NeonRoleProvider"),
 ]
 EXPECTED: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str, str, str]]]] = {
