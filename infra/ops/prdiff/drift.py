@@ -23,6 +23,7 @@ from infra.ops.prdiff.mask import mask_text, mask_value
 from infra.ops.prdiff.model import FieldChange, ResourceChange, Risk, StackFacts
 from infra.ops.prdiff.preview import PreviewDigest, Step
 from infra.ops.prdiff.risks import RETENTION_FIELD
+from infra.ops.prdiff.schedule import schedule_risks
 from infra.ops.pulumi import PulumiCli, PulumiError
 
 MAX_ROWS: Final = 200
@@ -120,9 +121,10 @@ def stack_drift(stack: str, cli: PulumiCli, project_dir: Path) -> StackDrift:
 
 
 def drift_risks(changes: list[ResourceChange], facts: StackFacts) -> list[Risk]:
-    """What a change made outside Pulumi has already cost: restore history, branch protection."""
+    """What a change made outside Pulumi has already cost: restore history, snapshots, branch protection."""
     risks: list[Risk] = []
     for change in changes:
+        risks += schedule_risks(change, facts, drift=True)
         retention = change.field(RETENTION_FIELD)
         if (
             retention

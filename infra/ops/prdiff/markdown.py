@@ -9,6 +9,7 @@ from typing import Final
 from pydantic import JsonValue
 
 from infra.config.plans import human_duration
+from infra.ops.prdiff.schedule import describe_schedule
 
 MAX_VALUE_CHARS: Final = 80
 _DURATIONS: Final = frozenset({"history_retention_seconds", "suspend_timeout_seconds"})
@@ -33,6 +34,8 @@ def format_value(name: str, value: JsonValue) -> str:
         return _number(name, value)
     if isinstance(value, str):
         return shorten(value)
+    if name == "schedule" and (words := describe_schedule(value)) is not None:
+        return shorten(words, 4 * MAX_VALUE_CHARS)
     return shorten(json.dumps(value, sort_keys=True, separators=(",", ":")))
 
 

@@ -20,6 +20,7 @@ RiskKind = Literal[
     "protect-dropped",
     "retention-shortened",
     "retention-over-cap",
+    "snapshots-shortened",
     "irreversible",
     "location-changed",
     "preview-failed",

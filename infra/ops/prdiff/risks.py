@@ -1,9 +1,10 @@
 """What in a stack's changes is dangerous, and which of it the gate must block.
 
-Blocking (production only, unless acknowledged): a resource replaced or deleted, branch protection
-turned off, Pulumi's `protect` dropped. Called out without blocking: a shorter retention window
-(the restore horizon before and after), retention above the plan's cap, irreversible settings,
-staging replacements and deletions, and failed previews.
+Blocking (production only, unless acknowledged): a resource replaced or deleted (a backup schedule
+removed too), branch protection turned off, Pulumi's `protect` dropped. Called out without blocking: a
+shorter retention window (the restore horizon before and after), scheduled snapshots kept for less
+time, retention above the plan's cap, irreversible settings, staging replacements and deletions, and
+failed previews.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from infra.config.plans import PRODUCTION_MIN_RETENTION_SECONDS, RETENTION_CAP_S
 from infra.ops.prdiff.markdown import code, format_value, shorten
 from infra.ops.prdiff.mask import UNKNOWN
 from infra.ops.prdiff.model import ResourceChange, Risk, RiskKind, StackFacts, StackPreview
+from infra.ops.prdiff.schedule import schedule_risks
 
 RETENTION_FIELD: Final = "history_retention_seconds"
 LOCATION_FIELDS: Final = ("region_id", "pg_version")
@@ -33,6 +35,9 @@ _LOSS: Final[dict[tuple[str, str], str]] = {
     ("Database", "delete"): "the database is dropped: every row in it is lost",
     ("Role", "replace"): "the role is recreated with a new password: apps lose access until DATABASE_URL is updated",
     ("Role", "delete"): "the role is dropped: apps connecting as it lose access",
+    ("BackupSchedule", "replace"): "the schedule moves to another branch: the old branch's schedule is turned off",
+    ("BackupSchedule", "delete"): "Neon stops taking scheduled snapshots of the branch; the snapshots already "
+    "taken stay until their retention ends",
 }
 
 
@@ -42,6 +47,7 @@ def assess(preview: StackPreview, facts: StackFacts) -> list[Risk]:
     for change in preview.changes:
         risks += _protection(change, facts)
         risks += _retention_shortened(change, facts)
+        risks += schedule_risks(change, facts)
         risks += _irreversible(change, facts)
     risks += _over_cap(preview, facts)
     risks += [

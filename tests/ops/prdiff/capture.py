@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from infra.config.load import read_stack_file
 from tests.ops.prdiff.scenarios import (
     FIXTURES,
     edit_program,
@@ -25,6 +26,8 @@ from tests.ops.prdiff.scenarios import (
 )
 from tests.support.neon_world import E2E_API_KEY, start_world
 from tests.support.pulumi_project import PulumiProject
+
+STACKS = ("staging", "production")
 
 
 def _preview(project: PulumiProject, stack: str, name: str, *extra: str) -> None:
@@ -50,6 +53,23 @@ def _stack_changes(project: PulumiProject) -> None:
     unprotect_production_branch(project)
     _preview(project, "production", "production-unprotect-branch")
     restore_production_branch(project)
+    _schedule_changes(project)
+
+
+def _schedule_changes(project: PulumiProject) -> None:
+    declared = {stack: read_stack_file(project.stack_file(stack))["neon"]["backupSchedule"] for stack in STACKS}
+    edit_stack_file(
+        project, "staging", "neon", {"backupSchedule": [{"frequency": "daily", "hour": 3, "retentionDays": 2}]}
+    )
+    _preview(project, "staging", "staging-schedule-shortened")
+    edit_stack_file(
+        project, "production", "neon", {"backupSchedule": [{"frequency": "daily", "hour": 3, "retentionDays": 14}]}
+    )
+    _preview(project, "production", "production-schedule-shortened")
+    edit_stack_file(project, "production", "neon", {"backupSchedule": []})
+    _preview(project, "production", "production-schedule-removed")
+    for stack in STACKS:
+        edit_stack_file(project, stack, "neon", {"backupSchedule": declared[stack]})
 
 
 def _program_changes(project: PulumiProject) -> None:
@@ -69,6 +89,15 @@ def _drift(project: PulumiProject, base_url: str, admin_url: str) -> None:
     httpx.patch(
         f"{base_url}/projects/{staging_id}",
         json={"project": {"history_retention_seconds": 3_600}},
+        headers={"Authorization": f"Bearer {E2E_API_KEY}"},
+        timeout=10,
+    ).raise_for_status()
+    auth = {"Authorization": f"Bearer {E2E_API_KEY}"}
+    branches = httpx.get(f"{base_url}/projects/{staging_id}/branches", headers=auth, timeout=10).json()["branches"]
+    branch_id = next(b["id"] for b in branches if b["default"])
+    httpx.put(  # someone shortens the snapshots' retention in the console
+        f"{base_url}/projects/{staging_id}/branches/{branch_id}/backup_schedule",
+        json={"schedule": [{"frequency": "daily", "hour": 3, "retention_seconds": 86_400}]},
         headers={"Authorization": f"Bearer {E2E_API_KEY}"},
         timeout=10,
     ).raise_for_status()
