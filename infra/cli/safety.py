@@ -25,8 +25,9 @@ from infra.cli.params import (
 from infra.errors import ExitCode
 from infra.ops.neon.backups import BackupRequest
 from infra.ops.safety.backup import backup_branch
+from infra.ops.safety.checks import DEFAULT_TOLERANCE_PERCENT
 from infra.ops.safety.context import SafetyContext, default_context
-from infra.ops.safety.drill import restore_drill
+from infra.ops.safety.drill import DrillOptions, restore_drill
 from infra.ops.safety.restore import PRE_RESTORE_EXPIRY, apply_restore, plan_restore
 from infra.toolchain.paths import REPO_ROOT
 
@@ -64,18 +65,38 @@ def backup_branch_command(
 @app.command("restore-drill")
 def restore_drill_command(
     stack: StackArg,
+    *,
     at: At = None,
     ago: Ago = None,
+    from_snapshot: Annotated[
+        str | None, typer.Option(metavar="latest|ID", help="Drill a snapshot (its id or name, or `latest`).")
+    ] = None,
     check: Annotated[Path | None, TextFileOption("SQL checks, each query followed by `-- expect: <value>`.")] = None,
+    tolerance: Annotated[
+        float, typer.Option(min=0, max=100, metavar="PERCENT", help="Row counts may differ from the source by this.")
+    ] = DEFAULT_TOLERANCE_PERCENT,
+    allow_no_checks: Annotated[
+        bool, typer.Option("--allow-no-checks", help="Pass even when nothing could be checked.")
+    ] = False,
     report_dir: Annotated[Path | None, DirectoryOption("Where reports go (default reports/).")] = None,
 ) -> None:
-    """Branch the default branch at a past point (default 1h ago), verify it, report, delete the branch."""
+    """Copy the default branch (at a past point, default 1h ago, or from a snapshot), verify it, report, delete it.
+
+    Exits 9 when the drill fails or proves nothing."""
     ctx = context()
     ctx.report_dir = report_dir or ctx.report_dir
-    outcome = restore_drill(ctx, stack, at_point=at, ago=ago, check_file=check)
+    options = DrillOptions(
+        at_point=at,
+        ago=ago,
+        check_file=check,
+        from_snapshot=from_snapshot,
+        allow_no_checks=allow_no_checks,
+        tolerance_percent=tolerance,
+    )
+    outcome = restore_drill(ctx, stack, options)
     results(outcome.lines())
     if not outcome.report.ok:
-        raise typer.Exit(ExitCode.ERROR)
+        raise typer.Exit(ExitCode.VERIFICATION_FAILED)
 
 
 @app.command("restore")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from infra.ops.safety.drill_log import DrillLogEntry
 from infra.ops.safety.pg import QueryValue, TableCount, with_database
 
 
@@ -50,6 +51,9 @@ class FakeDatabase:
     scratch: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     fail_with: Exception | None = None
+    tables_for: dict[str, list[TableCount]] = field(default_factory=dict)  # by URL; else `tables`
+    drills: list[DrillLogEntry] = field(default_factory=list)
+    record_fails_with: Exception | None = None
 
     def _seen(self, url: SecretStr) -> None:
         self.urls.append(url.get_secret_value())
@@ -66,7 +70,13 @@ class FakeDatabase:
 
     def table_counts(self, url: SecretStr) -> list[TableCount]:
         self._seen(url)
-        return self.tables
+        return self.tables_for.get(url.get_secret_value(), self.tables)
+
+    def record_drill(self, url: SecretStr, entry: DrillLogEntry) -> None:
+        self.urls.append(url.get_secret_value())
+        if self.record_fails_with is not None:
+            raise self.record_fails_with
+        self.drills.append(entry)
 
     def query_values(self, url: SecretStr, queries: Sequence[str]) -> list[QueryValue]:
         self._seen(url)

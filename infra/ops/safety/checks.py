@@ -15,14 +15,16 @@ read-only session.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from infra.ops.infra_schema import SCHEMA
 from infra.ops.safety.errors import SafetyError
-from infra.ops.safety.pg import QueryValue
+from infra.ops.safety.pg import QueryValue, TableCount
 
 NO_ROWS = "(no rows)"
 _DIRECTIVE = re.compile(r"^--\s*(name|expect)\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -123,3 +125,32 @@ def outcome(check: Check, value: QueryValue) -> CheckOutcome:
     return CheckOutcome(
         name=check.name, query=check.query, expected=check.expect, actual=actual, ok=matches(check.expect, actual)
     )
+
+
+# The built-in checks: every non-empty table of the source has rows on the drill's copy, and as many as
+# the source has now within a tolerance (the copy is older, so some change is expected). Our own
+# bookkeeping in `workshelf_infra` (the drill log itself) is left out: it changes with every drill.
+BUILTIN = "(built-in: row count)"
+DEFAULT_TOLERANCE_PERCENT = 10.0
+
+
+def row_count_checks(source: list[TableCount], copy: list[TableCount], tolerance_percent: float) -> list[CheckOutcome]:
+    copied = {t.table: t.rows for t in copy}
+    outcomes = []
+    for table in source:
+        if table.rows == 0 or table.table.startswith(f"{SCHEMA}."):
+            continue
+        # Rounded outwards (3 rows ±10% accepts 2..4); multiplied first so that 100 ±10% is exactly 90..110.
+        low = max(1, math.floor(table.rows * (100 - tolerance_percent) / 100))
+        high = math.ceil(table.rows * (100 + tolerance_percent) / 100)
+        rows = copied.get(table.table)
+        outcomes.append(
+            CheckOutcome(
+                name=f"rows in {table.table}",
+                query=BUILTIN,
+                expected=f"{low}..{high} (the source has {table.rows}; ±{tolerance_percent:g}%)",
+                actual="table missing" if rows is None else str(rows),
+                ok=rows is not None and low <= rows <= high,
+            )
+        )
+    return outcomes

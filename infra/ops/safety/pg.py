@@ -15,6 +15,8 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from infra.ops.safety import drill_log
+from infra.ops.safety.drill_log import DrillLogEntry
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.schema import SNAPSHOT_QUERIES
 
@@ -54,6 +56,8 @@ class DatabaseTools(Protocol):
     def query_values(self, url: SecretStr, queries: Sequence[str]) -> list[QueryValue]: ...
 
     def scratch_database(self, url: SecretStr, prefix: str) -> AbstractContextManager[SecretStr]: ...
+
+    def record_drill(self, url: SecretStr, entry: DrillLogEntry) -> None: ...
 
 
 def render(value: object) -> str:
@@ -136,6 +140,14 @@ class PostgresTools:
                 value = render(rows[0][0]) if rows and rows[0] else None
                 results.append(QueryValue(value=value, rows=len(rows)))
         return results
+
+    def record_drill(self, url: SecretStr, entry: DrillLogEntry) -> None:
+        """Append to `workshelf_infra.drill_log` in the stack's database (see drill_log.py)."""
+        with self._connect(url, read_only=False) as conn:
+            try:
+                drill_log.record(conn, entry)
+            except psycopg.Error as exc:
+                raise SafetyError(f"cannot record the drill in {database_of(url)}: {_first_line(exc)}") from None
 
     @contextmanager
     def scratch_database(self, url: SecretStr, prefix: str) -> Iterator[SecretStr]:

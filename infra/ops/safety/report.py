@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -28,9 +29,12 @@ class DrillReport(BaseModel):
     project_id: str
     source_branch_id: str
     source_branch_name: str
-    retention_seconds: int
-    window_earliest: datetime
-    window_latest: datetime
+    origin: Literal["history", "snapshot"] = "history"
+    snapshot_id: str | None = None
+    snapshot_name: str | None = None
+    retention_seconds: int | None  # the history window (history drills)
+    window_earliest: datetime | None
+    window_latest: datetime | None
     requested_point: datetime
     branch_point: datetime | None
     drill_branch_name: str
@@ -44,6 +48,8 @@ class DrillReport(BaseModel):
     checks: list[CheckOutcome]
     notes: list[str]
     problems: list[str]
+    tolerance_percent: float | None = None  # of the built-in row-count checks
+    checks_required: bool = True  # False: --allow-no-checks
 
     @property
     def ok(self) -> bool:
@@ -63,6 +69,18 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _origin(report: DrillReport) -> str:
+    if report.snapshot_id is not None:
+        name = _cell(report.snapshot_name or "")
+        return f"- From snapshot `{name}` (`{report.snapshot_id}`), restored as a new branch beside the default one"
+    if report.window_earliest is None or report.window_latest is None:
+        return "- From the branch's history"
+    return (
+        f"- History window: {rfc3339(report.window_earliest)} .. {rfc3339(report.window_latest)} "
+        f"(retention {report.retention_seconds} s)"
+    )
+
+
 def render_markdown(report: DrillReport) -> str:
     result = "PASSED" if report.ok else "FAILED"
     usable = report.time_to_usable_copy_seconds
@@ -70,8 +88,7 @@ def render_markdown(report: DrillReport) -> str:
         f"# Restore drill: {report.stack}, {rfc3339(report.started_at)}: {result}",
         "",
         f"- Project `{report.project_id}`, branch `{report.source_branch_name}` (`{report.source_branch_id}`)",
-        f"- History window: {rfc3339(report.window_earliest)} .. {rfc3339(report.window_latest)} "
-        f"(retention {report.retention_seconds} s)",
+        _origin(report),
         f"- Requested point: {rfc3339(report.requested_point)}; branch point reported by Neon: "
         + (rfc3339(report.branch_point) if report.branch_point else "none"),
         f"- Drill branch: `{report.drill_branch_name}` (`{report.drill_branch_id or 'not created'}`), "
@@ -93,7 +110,8 @@ def render_markdown(report: DrillReport) -> str:
         "",
     ]
     if report.checks:
-        lines += ["## Checks", "", "| Check | Expected | Actual | Result |", "|---|---|---|---|"]
+        tolerance = f" (built-in row counts within ±{report.tolerance_percent:g}%)" if report.tolerance_percent else ""
+        lines += [f"## Checks{tolerance}", "", "| Check | Expected | Actual | Result |", "|---|---|---|---|"]
         lines += [
             f"| {_cell(c.name)} | `{_cell(c.expected)}` | `{_cell(c.error or c.actual or '')}` | "
             f"{'ok' if c.ok else 'FAILED'} |"

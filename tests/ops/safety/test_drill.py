@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infra.ops.neon.errors import NeonStackError
-from infra.ops.safety.drill import restore_drill
+from infra.ops.safety.drill import DrillOptions, restore_drill
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import QueryValue
 from infra.ops.times import at, rfc3339
@@ -37,7 +37,7 @@ def test_drill__branches_one_hour_back_checks_reports_and_deletes(
 ) -> None:
     now = at(int(clock.time()))
     harness.database.values = [QueryValue(value="3", rows=1), QueryValue(value="Dune", rows=1)]
-    outcome = restore_drill(harness.ctx, "staging", check_file=check_file)
+    outcome = restore_drill(harness.ctx, "staging", DrillOptions(check_file=check_file))
     report = outcome.report
     assert report.ok
     assert report.requested_point == now - timedelta(hours=1)
@@ -49,19 +49,25 @@ def test_drill__branches_one_hour_back_checks_reports_and_deletes(
         "check the history window",
         "create the branch and its compute",
         "connect, list tables, count rows",
+        "compare row counts with the source",
         "run the checks",
         "delete the drill branch",
     ]
     assert all(s.seconds >= 0 for s in report.steps)
     assert report.steps[1].seconds > 0  # the emulator's operations take (fake) time
-    assert [(c.name, c.actual, c.ok) for c in report.checks] == [("books", "3", True), ("check 2", "Dune", True)]
+    assert [(c.name, c.actual, c.ok) for c in report.checks] == [
+        ("rows in public.books", "3", True),  # built in: the copy has as many rows as the source (±10%)
+        ("books", "3", True),
+        ("check 2", "Dune", True),
+    ]
     assert [(t.table, t.rows) for t in report.tables] == [("public.books", 3)]
     assert report.time_to_usable_copy_seconds == pytest.approx(report.steps[1].seconds + report.steps[2].seconds)
     assert outcome.markdown.parent == harness.ctx.report_dir
     assert outcome.markdown.name == f"restore-drill-staging-{now.strftime('%Y%m%dT%H%M%SZ')}.md"
     data = json.loads(outcome.json_path.read_text())
     assert data["requested_point"] == rfc3339(now - timedelta(hours=1))
-    assert data["checks"][1]["expected"] == "Dune"
+    assert data["checks"][2]["expected"] == "Dune"
+    assert data["checks"][0]["expected"] == "2..4 (the source has 3; ±10%)"  # rounded outwards
     markdown = outcome.markdown.read_text()
     assert markdown.startswith(f"# Restore drill: staging, {rfc3339(now)}: PASSED")
     assert "| run the checks |" in markdown
@@ -70,13 +76,15 @@ def test_drill__branches_one_hour_back_checks_reports_and_deletes(
 
 def test_drill__the_drill_branch_uses_its_own_credentials(harness: Harness) -> None:
     restore_drill(harness.ctx, "staging")
-    [url] = set(harness.database.urls)
-    assert url != harness.staging.outputs.database_url.get_secret_value()
+    source = harness.staging.outputs.database_url.get_secret_value()
+    copy, *rest = harness.database.urls
+    assert copy != source
+    assert rest == [source, source]  # the source is only counted (read-only) and given the drill's log row
 
 
 def test_drill__a_failing_check_fails_the_drill_and_still_deletes(harness: Harness, check_file: Path) -> None:
     harness.database.values = [QueryValue(value="2", rows=1), QueryValue(error='relation "books" does not exist')]
-    outcome = restore_drill(harness.ctx, "staging", check_file=check_file)
+    outcome = restore_drill(harness.ctx, "staging", DrillOptions(check_file=check_file))
     assert not outcome.report.ok
     assert outcome.report.branch_deleted
     assert harness.branch_names() == ["main"]
@@ -102,20 +110,20 @@ def test_drill__ctrl_c_deletes_the_branch(harness: Harness) -> None:
 
 def test_drill__explicit_points_inside_the_window(harness: Harness, clock: FakeClock) -> None:
     now = at(int(clock.time()))
-    by_ago = restore_drill(harness.ctx, "staging", ago=timedelta(minutes=90)).report
+    by_ago = restore_drill(harness.ctx, "staging", DrillOptions(ago=timedelta(minutes=90))).report
     assert by_ago.branch_point == now - timedelta(minutes=90)
     point = now - timedelta(minutes=20)
-    assert restore_drill(harness.ctx, "staging", at_point=point).report.branch_point == point
+    assert restore_drill(harness.ctx, "staging", DrillOptions(at_point=point)).report.branch_point == point
 
 
 def test_drill__refuses_points_outside_the_window_with_its_bounds(harness: Harness, clock: FakeClock) -> None:
     with pytest.raises(NeonStackError) as caught:
-        restore_drill(harness.ctx, "staging", ago=timedelta(days=3))
+        restore_drill(harness.ctx, "staging", DrillOptions(ago=timedelta(days=3)))
     assert "is before the window starts: the history window of branch main" in caught.value.message
     assert "(UTC): history_retention_seconds=604800 (7 days)" in caught.value.message
     assert caught.value.hint.startswith("pick a point between 2026-01-01T00:00:")
     with pytest.raises(NeonStackError, match="is after now"):
-        restore_drill(harness.ctx, "staging", at_point=at(clock.time()) + timedelta(hours=1))
+        restore_drill(harness.ctx, "staging", DrillOptions(at_point=at(clock.time()) + timedelta(hours=1)))
     assert harness.branch_names() == ["main"]
     assert not harness.ctx.report_dir.exists()
 
@@ -127,6 +135,8 @@ def test_drill__default_point_is_clamped_into_a_young_branchs_window(harness: Ha
         neon.update_project(harness.staging.project_id, models.ProjectUpdate(history_retention_seconds=1800))
     outcome = restore_drill(harness.ctx, "staging")
     report = outcome.report
+    assert report.window_latest is not None
+    assert report.window_earliest is not None
     assert report.window_latest - report.window_earliest == timedelta(minutes=30)
     assert report.requested_point == report.window_earliest + timedelta(minutes=1)
     assert any("older than the window allows" in n for n in outcome.report.notes)
@@ -145,10 +155,10 @@ def test_drill__a_bad_check_file_fails_before_any_branch(harness: Harness, tmp_p
     bad = tmp_path / "bad.sql"
     bad.write_text("SELECT 1;\n")
     with pytest.raises(SafetyError, match="has no `-- expect:` line"):
-        restore_drill(harness.ctx, "staging", check_file=bad)
+        restore_drill(harness.ctx, "staging", DrillOptions(check_file=bad))
     assert harness.outputs_read == []
 
 
 def test_drill__at_and_ago_together_are_refused(harness: Harness, clock: FakeClock) -> None:
     with pytest.raises(SafetyError, match="--at or --ago, not both"):
-        restore_drill(harness.ctx, "staging", at_point=at(clock.time()), ago=timedelta(minutes=5))
+        restore_drill(harness.ctx, "staging", DrillOptions(at_point=at(clock.time()), ago=timedelta(minutes=5)))
