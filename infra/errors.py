@@ -22,6 +22,7 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── PrDiffError                 infra/ops/prdiff/run.py       bad pr-diff arguments, an unreadable saved preview
     ├── PreviewError                infra/ops/preview/errors.py   a pull-request branch refused or failed
     ├── ReleaseError                infra/ops/release/errors.py   a release refused (8) or its checks failed (9)
+    ├── HealthError                 infra/ops/health/errors.py    health cannot look (reported as a critical check)
     ├── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
     └── NotConfirmedError           infra/cli/console.py          a destructive command was not confirmed
 
@@ -42,9 +43,12 @@ class ExitCode(IntEnum):
     BLOCKED = 3  # pr-diff: the destructive-change gate blocks the change
     PREVIEW_FAILED = 4  # pr-diff: a stack's preview failed (the comment shows why)
     DRIFT = 5  # drift: a stack differs from its last deployment
+    WARNING = 6  # health: at least one check at its warning threshold (none critical)
+    CRITICAL = 7  # health: at least one check at its critical threshold, or the database unreachable
     REFUSED = 8  # refused by a safety rule: migration-lint's blocking finding (migrate refuses it), release
     # (staging first, the window), previews of production
-    VERIFICATION_FAILED = 9  # the checks after a change failed (release: the printed restore command undoes it)
+    VERIFICATION_FAILED = 9  # the checks after a change failed (release: the printed restore command undoes it;
+    # restore-drill: the drill failed or proved nothing)
     INTERRUPTED = 130  # Ctrl-C, or SIGTERM (a cancelled CI job); cleanups ran
 
 

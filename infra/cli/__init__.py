@@ -23,7 +23,7 @@ app = typer.Typer(
 
 
 # Each module adds its commands to `app` when imported.
-from infra.cli import migrations, onboard, prdiff, preview, rehearse, release, safety  # noqa: E402, F401
+from infra.cli import backups, health, migrations, onboard, prdiff, preview, rehearse, release, safety  # noqa: E402, F401
 
 
 def main() -> None:
