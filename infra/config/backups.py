@@ -56,6 +56,11 @@ class BackupScheduleEntry(Section):
     def retention_seconds(self) -> int | None:
         return None if self.retention_days is None else self.retention_days * DAY_SECONDS
 
+    def wire(self) -> dict[str, str | int]:
+        """The entry as Neon's BackupScheduleItem has it (`retention_seconds`; unset fields left out)."""
+        fields = {"hour": self.hour, "day": self.day, "month": self.month, "retention_seconds": self.retention_seconds}
+        return {"frequency": self.frequency, **{k: v for k, v in fields.items() if v is not None}}
+
     def describe(self) -> str:
         return describe(self.frequency, self.hour, self.day, self.month, self.retention_seconds)
 

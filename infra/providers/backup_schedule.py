@@ -28,17 +28,7 @@ class BackupScheduleProps(ProviderProps):
     @staticmethod
     def schedule_from_settings(neon: NeonProjectSettings) -> list[dict[str, Any]]:
         """The stack file's `neon.backupSchedule` as the schedule input: the one place it becomes props."""
-        items = [
-            BackupScheduleItem(
-                frequency=entry.frequency,
-                hour=entry.hour,
-                day=entry.day,
-                month=entry.month,
-                retention_seconds=entry.retention_seconds,
-            )
-            for entry in neon.backup_schedule
-        ]
-        return wire(items)
+        return wire([BackupScheduleItem.model_validate(entry.wire()) for entry in neon.backup_schedule])
 
 
 def wire(items: list[BackupScheduleItem]) -> list[dict[str, Any]]:
