@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +31,16 @@ class NeonWorld:
 
 
 def start_world(
-    base: Path, *, plan: str = "scale", operation_seconds: float = 0.05, postgres: PostgresBacking | None = None
+    base: Path,
+    *,
+    plan: str = "scale",
+    operation_seconds: float = 0.05,
+    postgres: PostgresBacking | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> tuple[NeonBackend, EmulatorServer, PulumiProject]:
     """Start the emulator (seeded) and copy the project under `base`; the caller stops the server."""
     require_pulumi()
-    backend = NeonBackend(plan=plan, operation_seconds=operation_seconds, clock=time.time, seed=7, postgres=postgres)
+    backend = NeonBackend(plan=plan, operation_seconds=operation_seconds, clock=clock, seed=7, postgres=postgres)
     server = EmulatorServer(backend, host="127.0.0.1", port=0, api_key=E2E_API_KEY)
     server.start()
     project = PulumiProject.create(base, {"NEON_API_URL": server.base_url, "NEON_API_KEY": E2E_API_KEY})

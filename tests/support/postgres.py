@@ -1,4 +1,5 @@
-"""Session fixture `pg_cluster`: a throwaway native PostgreSQL (fsync off) on a free loopback port.
+"""Session fixture `pg_cluster`: a throwaway native PostgreSQL (fsync off) on a free loopback port, with
+`pg_stat_statements` preloaded where the server has it (as Neon does; `health` reads it).
 
 Tests that use it are slow and need the server binaries: mark them `@pytest.mark.e2e`. It skips, with
 the install command in the reason, where no binaries are installed (or, as root, no `postgres` user).
@@ -9,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import secrets
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 from pydantic import SecretStr
 
@@ -42,6 +45,7 @@ class PgClusterHandle:
     port: int
     superuser: str
     password: str
+    stat_statements: bool = False  # pg_stat_statements is preloaded (its library was found)
 
     @property
     def admin_dsn(self) -> str:
@@ -71,7 +75,14 @@ def pg_cluster() -> Iterator[PgClusterHandle]:
     try:
         cluster.init(SUPERUSER, password)
         cluster = _start_on_a_free_port(cluster, base, password)
-        yield PgClusterHandle(cluster=cluster, port=cluster.port, superuser=SUPERUSER, password=password)
+        handle = PgClusterHandle(cluster=cluster, port=cluster.port, superuser=SUPERUSER, password=password)
+        yield PgClusterHandle(
+            cluster=cluster,
+            port=cluster.port,
+            superuser=SUPERUSER,
+            password=password,
+            stat_statements=_preload_stat_statements(handle),
+        )
     finally:
         with contextlib.suppress(LocalPgError):
             cluster.destroy()
@@ -92,3 +103,18 @@ def _start_on_a_free_port(cluster: LocalCluster, base: Path, password: str) -> L
             )
             cluster.init(SUPERUSER, password)
     return cluster
+
+
+def _preload_stat_statements(handle: PgClusterHandle) -> bool:
+    """`shared_preload_libraries = 'pg_stat_statements'` and a restart, when the server ships the library."""
+    pg_config = handle.cluster.binaries.tool("pg_config")
+    if not pg_config.exists():
+        return False
+    libdir = subprocess.run([str(pg_config), "--pkglibdir"], capture_output=True, text=True, check=True).stdout.strip()
+    if not any(Path(libdir).glob("pg_stat_statements.*")):
+        return False
+    with psycopg.connect(handle.admin_dsn, autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+    handle.cluster.stop()
+    handle.cluster.start(timeout=60)
+    return True

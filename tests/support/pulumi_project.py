@@ -81,6 +81,7 @@ class PulumiProject:
         for name in _COPIED:
             shutil.copy2(REPO / name, root / name)
         shutil.copytree(REPO / "infra", root / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO / "checks", root / "checks")  # the sample drill checks (RUNBOOK §4)
         (root / ".venv").symlink_to(REPO / ".venv")
         env = {
             **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},

@@ -154,9 +154,10 @@ def harness(
 
 @dataclass
 class SafetyWorld(NeonWorld):
-    """The emulator (real PostgreSQL behind it) with the staging stack deployed by the Pulumi CLI."""
+    """The emulator (real PostgreSQL behind it) with a stack (staging unless said) deployed by the Pulumi CLI."""
 
     pg: PgClusterHandle | None = None
+    stack: str = "staging"
     runs: list[CommandRun] = field(default_factory=list)
     outputs_cache: dict[str, str] = field(default_factory=dict)
 
@@ -206,7 +207,7 @@ class SafetyWorld(NeonWorld):
         return f"cd {self.project.root} && {python()} -m infra"
 
     def outputs(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.project.outputs("staging", secrets=True).items()}
+        return {k: str(v) for k, v in self.project.outputs(self.stack, secrets=True).items()}
 
     def neon(self) -> NeonClient:
         return NeonClient(E2E_API_KEY, self.server.base_url)

@@ -13,6 +13,8 @@ from infra.ops.followup import cli_command
 from infra.ops.health.baseline import Baseline, Counters, StatementMark
 from infra.ops.health.model import Check, judge, skipped
 from infra.ops.health.probe import DatabaseFacts, Session, Statement
+from infra.ops.safety.checks import SAMPLE_CHECK_FILE
+from infra.toolchain.paths import REPO_ROOT
 
 TOP: Final = 5
 MIN_TRANSACTIONS: Final = 20  # fewer since the previous run: no ratio worth judging
@@ -196,7 +198,8 @@ def connections_check(facts: DatabaseFacts, monitoring: MonitoringSettings) -> C
 def drill_check(facts: DatabaseFacts, monitoring: MonitoringSettings, now: datetime, stack: str) -> Check:
     name = "last passed restore drill"
     threshold = monitoring.drill_age_days
-    hint = f"run one (RUNBOOK §4): {cli_command('restore-drill', '--stack', stack, '--check', f'checks/{stack}.sql')}"
+    checks = str(REPO_ROOT / SAMPLE_CHECK_FILE)
+    hint = f"run one (RUNBOOK §4): {cli_command('restore-drill', '--stack', stack, '--check', checks)}"
     if threshold is None:
         return _off(name)
     if facts.last_passed_drill is None:

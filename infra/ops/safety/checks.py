@@ -27,6 +27,7 @@ from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import QueryValue, TableCount
 
 NO_ROWS = "(no rows)"
+SAMPLE_CHECK_FILE = Path("checks/production.sql")  # shipped; RUNBOOK §4 runs it as written
 _DIRECTIVE = re.compile(r"^--\s*(name|expect)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _COMPARISON = re.compile(r"^(>=|<=|!=|<>|=|>|<)\s*(.+)$")
 

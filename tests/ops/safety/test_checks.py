@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.ops.safety.checks import NO_ROWS, load_checks, matches, outcome, parse_checks
+from infra.ops.safety.checks import NO_ROWS, SAMPLE_CHECK_FILE, load_checks, matches, outcome, parse_checks
 from infra.ops.safety.errors import SafetyError
 from infra.ops.safety.pg import QueryValue
+from tests.support.pulumi_project import REPO
 
 SAMPLE = """\
 -- Checks for the books catalogue.
@@ -87,3 +88,13 @@ def test_outcome__no_rows_and_errors() -> None:
     failed = outcome(check, QueryValue(error='relation "books" does not exist'))
     assert not failed.ok
     assert failed.error == 'relation "books" does not exist'
+
+
+def test_the_shipped_sample_check_file_parses() -> None:
+    checks = load_checks(REPO / SAMPLE_CHECK_FILE)
+    assert [(c.name, c.expect) for c in checks] == [
+        ("the copy has the application's tables", ">= 1"),
+        ("the schema is at one Alembic revision (migrations run through `migrate`)", "= 1"),
+        ("the copy accepts no writes (checks run read-only)", "on"),
+    ]
+    assert f"--check {SAMPLE_CHECK_FILE}" in (REPO / "RUNBOOK.md").read_text()
