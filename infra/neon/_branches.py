@@ -99,17 +99,21 @@ class BranchesAPI(RolesAPI):
 
     # -- recovery after a lost response ------------------------------------------------------------
 
-    def _adopt_branch(self, pid: str, spec: BranchCreate) -> CreatedBranch | None:
-        if not spec.name:
+    def _branch_named(self, pid: str, name: str | None, *, operation: str, doing: str) -> Branch | None:
+        """The branch a request that lost its response made, found by its name (an unnamed one cannot be)."""
+        if not name:
             raise errors.AmbiguousResultError(
-                "the response was lost and an unnamed branch cannot be identified; "
-                "list the project's branches before creating it again",
-                operation="create_branch",
+                f"the response was lost and an unnamed branch cannot be identified; "
+                f"list the project's branches before {doing} again",
+                operation=operation,
             )
-        found = [b for b in self.list_branches(pid, search=spec.name) if b.name == spec.name]
-        if not found:
+        found = [b for b in self.list_branches(pid, search=name) if b.name == name]
+        return found[0] if found else None
+
+    def _adopt_branch(self, pid: str, spec: BranchCreate) -> CreatedBranch | None:
+        branch = self._branch_named(pid, spec.name, operation="create_branch", doing="creating it")
+        if branch is None:
             return None
-        branch = found[0]
         if spec.parent_id and branch.parent_id != spec.parent_id:
             raise errors.AmbiguousResultError(
                 f"branch {spec.name!r} exists with parent {branch.parent_id!r}, not {spec.parent_id!r}",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from infra.neon import errors
 from infra.neon._branches import BranchesAPI
 from infra.neon._http import Call, QueryValue, Safety
 from infra.neon.models._envelopes import BackupScheduleEnvelope, SnapshotEnvelope, SnapshotList, WithOperations
@@ -103,16 +102,9 @@ class SnapshotsAPI(BranchesAPI):
         return SnapshotEnvelope(snapshot=found[-1]) if found else None
 
     def _adopt_restored(self, pid: str, restore: SnapshotRestore) -> RestoredSnapshot | None:
-        if not restore.name:
-            raise errors.AmbiguousResultError(
-                "the response was lost and an unnamed restored branch cannot be identified; "
-                "list the project's branches before restoring again",
-                operation="restore_snapshot",
-            )
-        found = [b for b in self.list_branches(pid, search=restore.name) if b.name == restore.name]
-        if not found:
+        branch = self._branch_named(pid, restore.name, operation="restore_snapshot", doing="restoring")
+        if branch is None:
             return None
-        branch = found[0]
         return RestoredSnapshot(
             branch=branch,
             endpoints=self.list_endpoints(pid, branch_id=branch.id),

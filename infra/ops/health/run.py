@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from infra.config import NeonStack, settings_from_stack_file
+from infra.config import NeonStack
 from infra.neon import NeonClient, errors
 from infra.neon.models import Branch
 from infra.ops.health import neon as neon_checks
@@ -17,8 +17,7 @@ from infra.ops.health import sql
 from infra.ops.health.errors import HealthError
 from infra.ops.health.model import Check, HealthReport, skipped
 from infra.ops.health.probe import DatabaseProbe, PostgresProbe
-from infra.ops.neon.target import NeonStacks, NeonTarget, outputs_reader
-from infra.ops.pulumi import PulumiCli
+from infra.ops.neon.target import NeonStacks, NeonTarget, project_sources
 from infra.ops.reporter import Reporter
 from infra.ops.times import Clock, SystemClock, at
 
@@ -42,12 +41,7 @@ class HealthContext(NeonStacks):
 
 
 def default_context(project_dir: Path, reporter: Reporter) -> HealthContext:
-    return HealthContext(
-        settings=lambda stack: settings_from_stack_file(project_dir, stack),
-        outputs=outputs_reader(PulumiCli(project_dir)),
-        neon=NeonClient.from_env,
-        reporter=reporter,
-    )
+    return HealthContext(**project_sources(project_dir), reporter=reporter)
 
 
 def run_health(ctx: HealthContext, stack: str, *, wake: bool = False) -> HealthReport:

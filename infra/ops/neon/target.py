@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from infra.config import ConfigError, DevStack, NeonStack, StackSettings
+from infra.config import ConfigError, DevStack, NeonStack, StackSettings, settings_from_stack_file
 from infra.config.plans import Plan
 from infra.neon import NeonClient
 from infra.neon.errors import NeonConfigError
@@ -120,3 +121,20 @@ def outputs_reader(pulumi: PulumiCli) -> Callable[[str], StackOutputs]:
             raise PulumiError(f"the {stack} stack's outputs lack {missing}") from None
 
     return read
+
+
+class StackSources(TypedDict):
+    """The three ways into a stack (`NeonStacks`' fields), as keyword arguments for a context."""
+
+    settings: Callable[[str], StackSettings]
+    outputs: Callable[[str], StackOutputs]
+    neon: Callable[[], NeonClient]
+
+
+def project_sources(project_dir: Path) -> StackSources:
+    """The real ones: the committed stack files, `pulumi stack output`, and NEON_API_KEY & co."""
+    return StackSources(
+        settings=lambda stack: settings_from_stack_file(project_dir, stack),
+        outputs=outputs_reader(PulumiCli(project_dir)),
+        neon=NeonClient.from_env,
+    )

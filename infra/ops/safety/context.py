@@ -7,10 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.config import settings_from_stack_file
-from infra.neon import NeonClient
-from infra.ops.neon.target import NeonStacks, outputs_reader
-from infra.ops.pulumi import PulumiCli
+from infra.ops.neon.target import NeonStacks, project_sources
 from infra.ops.reporter import Reporter
 from infra.ops.safety.pg import DatabaseTools, PostgresTools
 from infra.ops.safety.runner import CommandRunner, SubprocessRunner
@@ -35,9 +32,7 @@ class SafetyContext(NeonStacks):
 
 def default_context(project_dir: Path, reporter: Reporter) -> SafetyContext:
     return SafetyContext(
-        settings=lambda stack: settings_from_stack_file(project_dir, stack),
-        outputs=outputs_reader(PulumiCli(project_dir)),
-        neon=NeonClient.from_env,
+        **project_sources(project_dir),
         reporter=reporter,
         report_dir=project_dir / "reports",
         cwd=Path.cwd(),
