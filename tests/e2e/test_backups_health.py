@@ -24,6 +24,7 @@ import pytest
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from infra.neon import models
 from infra.ops.times import at, rfc3339
 from neon_emulator import PostgresBacking
 from tests.ops.prdiff.scenarios import edit_stack_file
@@ -267,3 +268,22 @@ def test_health_names_a_slow_statement_and_a_deadlock_then_critical(world: World
     assert {n for n, c in checks.items() if c["status"] not in ("ok", "skipped")} == {"slow statements"}
     assert (checks["slow statements"]["status"], checks["slow statements"]["value"]) == ("critical", 5)
     assert checks["deadlocks"]["value"] == 0
+
+
+def test_drift_and_health_see_a_schedule_shortened_in_neon(world: World) -> None:
+    with world.safety.neon() as neon:  # someone edits the schedule in the Neon Console
+        neon.set_backup_schedule(
+            *world.ids, [models.BackupScheduleItem(frequency="daily", hour=3, retention_seconds=DAY)]
+        )
+    drift = world.cli("drift", "--stack", "production")
+    assert drift.returncode == 5, drift.output
+    assert "- ⚠️ **production: snapshot retention shortened outside Pulumi (daily: 14 days → 1 day).**" in drift.stdout
+    code, checks = world.health()
+    assert code == 7
+    declared = checks["declared retention and protection"]
+    assert declared["status"] == "critical"
+    assert declared["value"]["backup_schedule"]["actual"] == [
+        {"frequency": "daily", "hour": 3, "retention_seconds": DAY}
+    ]
+    world.safety.project.up("production", "--refresh")  # the declared schedule back
+    assert schedule(world) == [{"frequency": "daily", "hour": 3, "retention_seconds": 14 * DAY}]
