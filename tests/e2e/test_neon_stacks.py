@@ -18,7 +18,7 @@ from tests.support.neon_world import E2E_API_KEY, NeonWorld, start_world
 
 pytestmark = pytest.mark.e2e
 
-RESOURCES_PER_STACK = 4  # project, default-branch protection, database, role
+RESOURCES_PER_STACK = 5  # project, default-branch protection, database, role, backup schedule
 
 
 def state(world: NeonWorld) -> list[dict[str, Any]]:

@@ -241,7 +241,7 @@ def test_restore_drill__verifies_a_past_point_and_writes_reports(safety_world: S
     )
     run = safety_world.cli("restore-drill", "--stack", "staging", "--check", str(checks))
     assert run.returncode == 0, run.output
-    assert "checks: 3/3 passed" in run.stdout
+    assert "checks: 6/6 passed" in run.stdout  # 3 built in (row counts of books, authors, alembic_version) + 3
     markdown, data = (Path(p) for p in re.findall(r"^report: (.+)$", run.stdout, re.MULTILINE))
     assert markdown.parent == safety_world.project.root / "reports"
     report = json.loads(data.read_text())
@@ -252,11 +252,17 @@ def test_restore_drill__verifies_a_past_point_and_writes_reports(safety_world: S
         "check the history window",
         "create the branch and its compute",
         "connect, list tables, count rows",
+        "compare row counts with the source",
         "run the checks",
         "delete the drill branch",
     ]
     assert report["time_to_usable_copy_seconds"] > 0
     assert "| catalogue size | `3` | `3` | ok |" in markdown.read_text()
+    assert "| rows in public.books | `2..4 (the source has 3; ±10%)` | `3` | ok |" in markdown.read_text()
+    with psycopg.connect(safety_world.outputs_cache["database_url"]) as conn:  # the drill log, in staging itself
+        newest = "SELECT outcome, checks_passed, checks_total, report FROM workshelf_infra.drill_log ORDER BY id DESC"
+        logged = conn.execute(newest).fetchone()
+    assert logged == ("passed", 6, 6, markdown.name)
     no_throwaways(safety_world)
 
 
@@ -265,7 +271,7 @@ def test_restore_drill__failing_check_fails_and_still_deletes(safety_world: Safe
     checks.write_text("SELECT count(*) FROM books;\n-- expect: >= 1000\n")
     before = len(drill_reports(safety_world))
     run = safety_world.cli("restore-drill", "--stack", "staging", "--check", str(checks))
-    assert run.returncode == 1
+    assert run.returncode == 9  # a failed drill
     assert "  check failed: check 1: expected >= 1000, got 3" in run.stdout
     assert len(drill_reports(safety_world)) == before + 2
     no_throwaways(safety_world)
@@ -280,7 +286,7 @@ def test_restore_drill__explicit_point_and_refusal_outside_the_window(safety_wor
         time.sleep(0.2)
     run = safety_world.cli("restore-drill", "--stack", "staging", "--at", rfc3339(point))
     assert run.returncode == 0, run.output
-    assert run.stdout.startswith(f"restore drill on staging at {rfc3339(point)}: PASSED")
+    assert run.stdout.startswith(f"restore drill on staging from history at {rfc3339(point)}: PASSED")
 
     before = len(drill_reports(safety_world))
     refused = safety_world.cli("restore-drill", "--stack", "staging", "--ago", "30d")
