@@ -9,6 +9,7 @@ failed previews.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from infra.config.plans import PRODUCTION_MIN_RETENTION_SECONDS, RETENTION_CAP_SECONDS, human_duration
@@ -39,6 +40,11 @@ _LOSS: Final[dict[tuple[str, str], str]] = {
     ("BackupSchedule", "delete"): "Neon stops taking scheduled snapshots of the branch; the snapshots already "
     "taken stay until their retention ends",
 }
+
+
+def noun(kind: str) -> str:
+    """`BackupSchedule` -> `backup schedule`: a resource kind inside a sentence."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
 
 
 def assess(preview: StackPreview, facts: StackFacts) -> list[Risk]:
@@ -90,17 +96,17 @@ def _destructive(preview: StackPreview, facts: StackFacts) -> list[Risk]:
 def _destructive_risk(change: ResourceChange, along: list[ResourceChange], facts: StackFacts) -> Risk:
     verb: RiskKind = "replaced" if change.action == "replace" else "deleted"
     moved = change.action == "replace" and any(change.field(n) for n in LOCATION_FIELDS)
-    loss = _LOSS.get((change.kind, change.action), f"the {change.kind.lower()} is {verb}")
+    loss = _LOSS.get((change.kind, change.action), f"the {noun(change.kind)} is {verb}")
     why = _why(change)
     detail = loss[0].upper() + loss[1:] + "."
     if along:
-        detail += " Replaced with it: " + ", ".join(f"{c.kind.lower()} {code(c.name)}" for c in along) + "."
+        detail += " Replaced with it: " + ", ".join(f"{noun(c.kind)} {code(c.name)}" for c in along) + "."
     if change.blocked_by_protect or any(c.blocked_by_protect for c in along):
         detail += " Pulumi's `protect` refuses it today: `pulumi up` stops with an error until protection is lifted."
     return Risk(
         stack=facts.stack,
         kind="location-changed" if moved else verb,
-        title=f"{facts.stack} {change.kind.lower()} {code(change.name)} would be {verb}" + (f" ({why})" if why else ""),
+        title=f"{facts.stack} {noun(change.kind)} {code(change.name)} would be {verb}" + (f" ({why})" if why else ""),
         detail=detail,
         blocking=facts.is_production,
         resource=change.name,
@@ -134,8 +140,8 @@ def _protect_dropped(preview: StackPreview, facts: StackFacts) -> list[Risk]:
     dropped = [c for c in preview.changes if c.protect_dropped]
     if not dropped:
         return []
-    names = ", ".join(f"{c.kind.lower()} {code(c.name)}" for c in dropped)
-    what = f"{dropped[0].kind.lower()} {code(dropped[0].name)}" if len(dropped) == 1 else f"{len(dropped)} resources"
+    names = ", ".join(f"{noun(c.kind)} {code(c.name)}" for c in dropped)
+    what = f"{noun(dropped[0].kind)} {code(dropped[0].name)}" if len(dropped) == 1 else f"{len(dropped)} resources"
     return [
         Risk(
             stack=facts.stack,

@@ -16,7 +16,7 @@ from tests.ops.prdiff.scenarios import load_fixture
 def test_no_changes__nothing_listed_and_the_stack_resource_is_skipped(name: str) -> None:
     preview = preview_of(name)
     assert preview.changes == []
-    assert preview.unchanged == 6
+    assert preview.unchanged == 7  # the stack, project, branch, database, role, backup schedule, provider
     assert not preview.failed
 
 
@@ -70,6 +70,7 @@ def test_protect_option_dropped__each_resource_listed_even_though_its_step_is_sa
         ("production-project", "unprotect", True),
         ("production-default-branch", "unprotect", True),
         ("production-database", "unprotect", True),
+        ("production-backup-schedule", "unprotect", True),
         ("production-owner-role", "unprotect", True),
     ]
 
@@ -105,7 +106,7 @@ def test_replacements_and_deletes_come_first() -> None:
     update["urn"] = update["urn"].replace("::staging-project", "::another-project")
     document["steps"] = [update, *document["steps"]]
     actions = [c.action for c in stack_preview("staging", PreviewDigest.model_validate(document)).changes]
-    assert actions == ["replace", "replace", "replace", "replace", "update"]
+    assert actions == ["replace", "replace", "replace", "replace", "replace", "update"]
 
 
 def test_one_row_per_resource__the_most_dangerous_step_wins() -> None:
@@ -118,8 +119,17 @@ def test_one_row_per_resource__the_most_dangerous_step_wins() -> None:
 
 def test_drift_only_update__changed_fields_come_from_refreshed_outputs() -> None:
     preview = preview_of("staging-drift-preview-refresh")
-    assert [(c.name, c.drift) for c in preview.changes] == [("staging-project", True)]
+    assert [(c.name, c.drift) for c in preview.changes] == [
+        ("staging-project", True),
+        ("staging-backup-schedule", True),
+    ]
     assert preview.changes[0].fields == [FieldChange(name="history_retention_seconds", old=3_600, new=604_800)]
+    daily = {"frequency": "daily", "hour": 3}
+    assert preview.changes[1].fields == [
+        FieldChange(
+            name="schedule", old=[{**daily, "retention_seconds": 86_400}], new=[{**daily, "retention_seconds": 604_800}]
+        )
+    ]
 
 
 @pytest.mark.parametrize(

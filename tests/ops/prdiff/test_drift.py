@@ -35,14 +35,24 @@ class FakeCli:
 
 
 def test_refresh_summary_counts_drifted_resources() -> None:
-    assert drifted_resources(PreviewDigest.model_validate(load_fixture("staging-drift-refresh"))) == 1
+    # The fixture's world had two changes made in Neon: the retention and the backup schedule.
+    assert drifted_resources(PreviewDigest.model_validate(load_fixture("staging-drift-refresh"))) == 2
     assert drifted_resources(PreviewDigest.model_validate(load_fixture("staging-no-changes"))) == 0
 
 
 def test_drift_changes__deployed_value_against_the_value_in_neon() -> None:
     changes = drift_changes(PreviewDigest.model_validate(load_fixture("staging-drift-preview-refresh")))
-    assert [(c.name, c.kind, c.drift) for c in changes] == [("staging-project", "Project", True)]
+    assert [(c.name, c.kind, c.drift) for c in changes] == [
+        ("staging-project", "Project", True),
+        ("staging-backup-schedule", "BackupSchedule", True),
+    ]
     assert changes[0].fields == [FieldChange(name="history_retention_seconds", old=604_800, new=3_600)]
+    daily = {"frequency": "daily", "hour": 3}
+    assert changes[1].fields == [
+        FieldChange(
+            name="schedule", old=[{**daily, "retention_seconds": 604_800}], new=[{**daily, "retention_seconds": 86_400}]
+        )
+    ]
 
 
 def test_check_drift__drift_found_exit_5_with_table_and_risk(tmp_path: Path) -> None:
@@ -53,12 +63,17 @@ def test_check_drift__drift_found_exit_5_with_table_and_risk(tmp_path: Path) -> 
         ("staging", "refresh", "--preview-only", "--json", "--expect-no-changes"),
         ("staging", "preview", "--refresh"),
     ]
-    assert result.summary == "drift check: staging: 1 resource drifted"
+    assert result.summary == "drift check: staging: 2 resources drifted"
     assert (
         "| `staging-project` Project | `history_retention_seconds` | `604800 (7 days)` | `3600 (1 hour)` |"
         in result.markdown
     )
+    assert (
+        "| `staging-backup-schedule` BackupSchedule | `schedule` | `daily at 03:00 UTC, kept 7 days` | "
+        "`daily at 03:00 UTC, kept 1 day` |" in result.markdown
+    )
     assert "restore horizon cut from 7 days to 1 hour outside Pulumi" in result.markdown
+    assert "**staging: snapshot retention shortened outside Pulumi (daily: 7 days → 1 day).**" in result.markdown
     path = GOLDEN / "drift-staging.md"
     if update_golden():
         path.write_text(result.markdown)
@@ -67,7 +82,7 @@ def test_check_drift__drift_found_exit_5_with_table_and_risk(tmp_path: Path) -> 
 
 def test_check_drift__no_drift_exit_0_and_no_second_command(tmp_path: Path) -> None:
     refresh = load_fixture("staging-drift-refresh")
-    refresh["changeSummary"] = {"same": 6}
+    refresh["changeSummary"] = {"same": 7}
     cli = FakeCli(refresh)
     result = check_drift(DriftOptions(stacks=["staging"], project_dir=tmp_path), cli)  # type: ignore[arg-type]
     assert result.exit_code == 0

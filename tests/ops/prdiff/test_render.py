@@ -33,6 +33,8 @@ GOLDENS: dict[str, tuple[tuple[str, ...], bool]] = {
     "production-unprotect-branch": (("staging-no-changes", "production-unprotect-branch"), False),
     "production-protect-dropped": (("staging-no-changes", "production-protect-dropped"), False),
     "production-role-delete": (("staging-retention-1-day", "production-role-delete"), False),
+    "schedules-shortened": (("staging-schedule-shortened", "production-schedule-shortened"), False),
+    "production-schedule-removed": (("staging-no-changes", "production-schedule-removed"), False),
 }
 
 
@@ -75,10 +77,10 @@ def test_verdict_line__one_per_stack() -> None:
     [
         ("staging-no-changes", "no changes"),
         ("staging-retention-1-day", "1 update"),
-        ("staging-pg-version", "4 replaces"),
+        ("staging-pg-version", "5 replaces"),
         ("production-region", "3 replaces (3 blocked by `protect`)"),
         ("production-role-delete", "1 delete, 1 create (1 blocked by `protect`)"),
-        ("production-protect-dropped", "4 lose `protect`"),
+        ("production-protect-dropped", "5 lose `protect`"),
         ("staging-retention-over-cap", "preview failed"),
     ],
 )
@@ -193,4 +195,4 @@ def test_small_budget__tables_go_first_verdict_and_risks_stay() -> None:
 def test_body_under_budget_is_not_trimmed() -> None:
     comment = render_comment(report_of("staging-pg-version", "production-region"))
     assert "rows not shown" not in comment
-    assert _body(comment).count("| **`") == 7
+    assert _body(comment).count("| **`") == 8  # staging's 5 replacements (the backup schedule too), production's 3

@@ -116,10 +116,10 @@ def test_staging_branch_unprotected__called_out_without_blocking() -> None:
 def test_protect_option_dropped__one_blocking_risk_naming_every_resource() -> None:
     [risk] = report_of("production-protect-dropped").risks
     assert (risk.kind, risk.blocking) == ("protect-dropped", True)
-    assert risk.title == "production: 4 resources lose Pulumi's `protect`"
+    assert risk.title == "production: 5 resources lose Pulumi's `protect`"
     assert risk.detail.startswith(
         "Project `production-project`, branch `production-default-branch`, database `production-database`, "
-        "role `production-owner-role`. Without `protect`"
+        "backup schedule `production-backup-schedule`, role `production-owner-role`. Without `protect`"
     )
 
 
