@@ -143,7 +143,7 @@ class PostgresTools:
 
     def record_drill(self, url: SecretStr, entry: DrillLogEntry) -> None:
         """Append to `workshelf_infra.drill_log` in the stack's database (see drill_log.py)."""
-        with self._connect(url, read_only=False) as conn:
+        with self.connect(url, read_only=False) as conn:
             try:
                 drill_log.record(conn, entry)
             except psycopg.Error as exc:
