@@ -1,5 +1,5 @@
 """Backups, drills and health end to end: production deployed by the real Pulumi CLI onto the emulator,
-which runs on its own clock (started a day behind, then caught up) with a real PostgreSQL behind it
+which runs on its own clock (started up to a day behind, then caught up) with a real PostgreSQL behind it
 (`pg_stat_statements` preloaded). The tests run in order and share one world.
 
 - the backup schedule is applied by `pulumi up`, changed by `pulumi up`, and shown by `pr-diff`;
@@ -35,7 +35,16 @@ from tests.support.safety import SafetyWorld
 pytestmark = pytest.mark.e2e
 
 DAY = 86_400
-BEHIND = 26 * 3600.0  # a day and a bit: the catch-up passes one 03:00 UTC, when the daily snapshot is due
+
+
+def behind() -> float:
+    """How far the emulator starts behind: an hour before the last 03:00 UTC, so that catching up passes
+    exactly one 03:00, when the daily snapshot is due (the window is under 25 hours)."""
+    now = at(time.time())
+    last = now.replace(hour=3, minute=0, second=0, microsecond=0)
+    if last > now:
+        last -= timedelta(days=1)
+    return (now - last).total_seconds() + 3600
 
 
 @dataclass
@@ -78,7 +87,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(pg_cluster: PgClusterHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert pg_cluster.stat_statements, "pg_stat_statements is not available: install the PostgreSQL contrib modules"
-    clock = OffsetClock(offset=-BEHIND)
+    clock = OffsetClock(offset=-behind())
     backend, server, project = start_world(
         tmp_path_factory.mktemp("backups-world"),
         plan="scale",
@@ -111,7 +120,9 @@ def test_pulumi_up_applied_the_declared_schedule(world: World) -> None:
 def test_a_drill_that_checks_nothing_fails_with_exit_9(world: World) -> None:
     branch = next(b for b in world.safety.branches() if b.id == world.ids[1])
     assert branch.created_at is not None
-    point = rfc3339(branch.created_at + timedelta(seconds=5))  # the emulator's clock is a day behind ours
+    while world.clock.time() < branch.created_at.timestamp() + 2:  # a point inside its short history
+        time.sleep(0.2)
+    point = rfc3339(at(int(world.clock.time()) - 1))  # on the emulator's clock, a day behind ours
     nothing = world.cli("restore-drill", "--stack", "production", "--at", point)
     assert nothing.returncode == 9, nothing.output
     assert "  tables: 0, rows: 0, checks: 0/0 passed" in nothing.stdout
