@@ -15,10 +15,12 @@ import typer
 
 from infra.cli import app, safety
 from infra.cli.console import results
+from infra.cli.params import BranchOption, DurationOption
 from infra.errors import ExitCode
 from infra.ops.safety.lifecycle import DEFAULT_KEEP, list_backups, prune_backups
 from infra.ops.safety.snapshot import DEFAULT_SNAPSHOT_EXPIRY, take_snapshot
-from infra.ops.times import parse_duration
+
+MAX_SNAPSHOT_LIFETIME = timedelta(days=3_660)  # ten years: longer than any schedule keeps one
 
 backups = typer.Typer(help="A Neon stack's backups: backup branches and snapshots.", no_args_is_help=True)
 app.add_typer(backups, name="backups")
@@ -60,10 +62,10 @@ def prune_command(
 @backups.command("snapshot")
 def snapshot_command(
     stack: safety.StackArg,
-    name: Annotated[str | None, typer.Option(help="Snapshot name (default manual-<UTC time>).")] = None,
+    name: Annotated[str | None, BranchOption("Snapshot name (default manual-<UTC time>).")] = None,
     expires_in: Annotated[
         timedelta | None,
-        typer.Option(parser=parse_duration, metavar="DURATION", help="Lifetime (default 30d)."),
+        DurationOption(MAX_SNAPSHOT_LIFETIME, "this command keeps a snapshot", "Lifetime (default 30d)."),
     ] = None,
     no_expiry: Annotated[bool, typer.Option("--no-expiry", help="Keep it until deleted.")] = False,
 ) -> None:

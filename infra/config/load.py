@@ -25,12 +25,12 @@ from infra.config.models import (
     DevSettings,
     DevStack,
     MigrationSettings,
-    MonitoringSettings,
     NeonProjectSettings,
     ReleaseSettings,
     SafetyOverrides,
     StackSettings,
 )
+from infra.config.monitoring import MonitoringSettings
 from infra.config.yamlfile import read_yaml
 
 SECTIONS: dict[str, type[BaseModel] | None] = {
