@@ -25,12 +25,11 @@ NEON_MAX_EXPIRY = timedelta(days=30)
 CLEANUP_HINT = "it expires on its own at {expires}; delete it sooner in the Neon Console or with neonctl"
 
 
-def check_expiry(expires_in: timedelta, *, hint: str) -> timedelta:
+def check_expiry(expires_in: timedelta, *, hint: str, option: str = "--expires-in") -> timedelta:
     """An expiry Neon can keep (at most 30 days ahead), checked before any API call."""
     if expires_in > NEON_MAX_EXPIRY:
         raise NeonStackError(
-            f"--expires-in {human(expires_in)} is longer than Neon allows for a branch expiry "
-            f"({human(NEON_MAX_EXPIRY)})",
+            f"{option} {human(expires_in)} is longer than Neon allows for a branch expiry ({human(NEON_MAX_EXPIRY)})",
             hint=hint,
         )
     return expires_in

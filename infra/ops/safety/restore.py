@@ -11,7 +11,7 @@ from infra.neon import NeonClient, errors
 from infra.neon.models import Branch, BranchRestore, BranchUpdate
 from infra.ops.followup import cli_command, pulumi_command
 from infra.ops.neon.backups import restore_command
-from infra.ops.neon.branches import NEON_MAX_EXPIRY, explain
+from infra.ops.neon.branches import check_expiry, explain
 from infra.ops.neon.budget import BACKUP_PREFIX, PRE_RESTORE_PREFIX, check_branch_budget
 from infra.ops.neon.window import check_point, stack_window
 from infra.ops.safety.context import SafetyContext
@@ -96,12 +96,8 @@ def plan_restore(
 ) -> RestorePlan:
     if from_branch is None and at_point is None:
         raise SafetyError("say what to restore from: --from-branch <backup branch>, --at <timestamp>, or both")
-    if preserve_for > NEON_MAX_EXPIRY:
-        raise SafetyError(
-            f"--keep-pre-restore {human(preserve_for)} is longer than Neon allows for a branch expiry "
-            f"({human(NEON_MAX_EXPIRY)})",
-            hint="use at most 30d; protect the pre-restore branch afterwards to keep it longer",
-        )
+    hint = "use at most 30d; protect the pre-restore branch afterwards to keep it longer"
+    check_expiry(preserve_for, hint=hint, option="--keep-pre-restore")
     target, neon = ctx.neon_target(stack, "restore")
     now = ctx.now()
     preserve_under_name = f"{PRE_RESTORE_PREFIX}{stamp(at(now))}"

@@ -154,7 +154,7 @@ def test_restore__the_pre_restore_branch_expires_after_30_days(harness: Harness,
 
 def test_restore__a_shorter_pre_restore_expiry_and_a_longer_one_refused(harness: Harness, clock: FakeClock) -> None:
     point = at(int(clock.time())) - timedelta(minutes=30)
-    with pytest.raises(SafetyError) as caught:
+    with pytest.raises(NeonStackError) as caught:
         plan_restore(harness.ctx, "staging", from_branch=None, at_point=point, preserve_for=timedelta(days=31))
     assert caught.value.message == ("--keep-pre-restore 31d is longer than Neon allows for a branch expiry (30d)")
     assert harness.branch_names() == ["main"]
