@@ -17,15 +17,6 @@ from tests.support.reporter import RecordingReporter
 from tests.support.safety import Harness
 
 
-@pytest.fixture
-def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    from infra.cli.console import ConsoleReporter
-
-    harness.ctx.reporter = ConsoleReporter()
-    monkeypatch.setattr("infra.cli.safety.context", lambda: harness.ctx)
-    return harness
-
-
 def test_restore_drill__proving_nothing_exits_9(cli: Harness) -> None:
     cli.database.tables = []
     code, stdout, _ = invoke("restore-drill", "--stack", "staging")

@@ -30,13 +30,6 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    harness.ctx.reporter = ConsoleReporter()
-    monkeypatch.setattr("infra.cli.safety.context", lambda: harness.ctx)
-    return harness
-
-
-@pytest.fixture
 def rel(release_harness: ReleaseHarness, monkeypatch: pytest.MonkeyPatch) -> ReleaseHarness:
     release_harness.ctx.reporter = ConsoleReporter()
     monkeypatch.setattr("infra.cli.release.context", lambda: release_harness.ctx)

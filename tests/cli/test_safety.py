@@ -6,17 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
-from infra.cli.console import ConsoleReporter
 from neon_emulator import NeonBackend
 from tests.support.followup import WORKSHELF
 from tests.support.safety import Harness
-
-
-@pytest.fixture
-def cli(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    harness.ctx.reporter = ConsoleReporter()
-    monkeypatch.setattr("infra.cli.safety.context", lambda: harness.ctx)
-    return harness
 
 
 def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
