@@ -47,9 +47,14 @@ def test_up_from_empty_sends_the_floor_of_requests(world: NeonWorld) -> None:
     project.up("staging")
     counts = backend.request_counts()
     polls = counts.pop(POLL)
-    # Floor: the lookup, POST project, PATCH protection and one poll per operation (3); the database
-    # and role came with the project (never POSTed), and nothing else is read.
-    assert counts == {"GET /projects": 1, "POST /projects": 1, "PATCH /projects/{project_id}/branches/{branch_id}": 1}
+    # Floor: the lookup, POST project, PATCH protection, PUT of the backup schedule and one poll per
+    # operation (3); the database and role came with the project (never POSTed), nothing else is read.
+    assert counts == {
+        "GET /projects": 1,
+        "POST /projects": 1,
+        "PATCH /projects/{project_id}/branches/{branch_id}": 1,
+        "PUT /projects/{project_id}/branches/{branch_id}/backup_schedule": 1,
+    }
     assert 3 <= polls <= 4
     assert sum(counts.values()) + polls <= 7
 

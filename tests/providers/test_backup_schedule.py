@@ -10,6 +10,7 @@ import pytest
 from infra.config import settings_from_stack_file
 from infra.config.models import NeonStack
 from infra.providers.backup_schedule import BackupScheduleProps, NeonBackupScheduleProvider
+from infra.providers.errors import ProviderError
 from infra.providers.project import NeonProjectProvider
 from tests.providers.conftest import Neon, project_props
 from tests.support.pulumi_project import REPO
@@ -64,17 +65,27 @@ def test_schedule__drift_made_in_neon_shows_on_read(neon: Neon, project: dict[st
     assert schedules.diff(created.id, read.outs, props(project, DAILY)).changes is True
 
 
-def test_schedule__a_child_branch_is_refused_before_the_put(neon: Neon, project: dict[str, Any]) -> None:
+def test_schedule__a_child_branch_refused_by_neon_is_named(neon: Neon, project: dict[str, Any]) -> None:
     with neon.client() as client:
         child = client.create_branch(project["project_id"]).branch
     neon.transport.sent.clear()
-    with pytest.raises(ValueError, match="root branches only") as caught:
+    with pytest.raises(ProviderError, match="root branches only") as caught:
         schedules.create({**props(project, DAILY), "branch_id": child.id})
     assert str(caught.value) == (
         f"backup schedules apply to root branches only: branch {child.name} ({child.id}) of project "
         f"{project['project_id']} is a child of {project['default_branch_id']}"
     )
-    assert neon.transport.mutations() == []
+    assert [(s.method, s.path) for s in neon.transport.sent] == [
+        ("PUT", f"/projects/{project['project_id']}/branches/{child.id}/backup_schedule"),
+        ("GET", f"/projects/{project['project_id']}/branches/{child.id}"),
+    ]
+    with neon.client() as client:
+        assert client.get_backup_schedule(project["project_id"], child.id) == []
+
+
+def test_schedule__a_root_branch_takes_one_put_and_nothing_else(neon: Neon, project: dict[str, Any]) -> None:
+    schedules.create(props(project, DAILY))
+    assert [(s.method, s.path) for s in neon.transport.sent] == [("PUT", path(project))]
 
 
 def test_schedule__delete_after_the_project_is_gone_succeeds(neon: Neon, project: dict[str, Any]) -> None:
