@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 
 PROJECTS, OPERATION = "/projects", "/projects/*/operations/*"
 BRANCH, DATABASES, ROLES = "/projects/*/branches/*", "/projects/*/branches/*/databases", "/projects/*/branches/*/roles"
+SCHEDULE = "/projects/*/branches/*/backup_schedule"
 SERVER_HINT = r"; hint: Neon \(or a proxy in front of it\) failed: try again"
 
 
@@ -63,6 +64,7 @@ CASES = [
             fault("drop_after", "POST", PROJECTS),
             fault("drop_after", "GET", OPERATION),
             fault("drop_after", "PATCH", BRANCH),
+            fault("drop_after", "PUT", SCHEDULE),
         ),
     ),
     # 5xx (and 423/429) that go away: retried through on every step.
@@ -74,6 +76,7 @@ CASES = [
             fault("502", "GET", OPERATION, count=2),
             fault("500", "PATCH", BRANCH, count=2),
             fault("423", "PATCH", BRANCH, count=2),
+            fault("502", "PUT", SCHEDULE, count=2),
             FaultRule(kind="status", status=429, count=2, retry_after=1),
         ),
     ),
@@ -152,6 +155,7 @@ def assert_converged(server: EmulatorServer, project: PulumiProject) -> None:
     assert branch["branch"]["protected"] is True
     assert [d["name"] for d in branch["databases"]] == ["workshelf"]
     assert [r["name"] for r in branch["roles"]] == ["workshelf_owner"]
+    assert branch["backup_schedule"] == [{"frequency": "daily", "hour": 3, "retention_seconds": 7 * 86_400}]
     project.preview_json("staging", "--expect-no-changes")
 
 
