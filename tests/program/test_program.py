@@ -96,6 +96,15 @@ def run_program(stack: str, monkeypatch: pytest.MonkeyPatch) -> Run:
 
 
 @pytest.fixture(autouse=True)
+def _no_developer_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program reads this developer's overrides (WORKSHELF_DEV_* in the environment, then REPO/.env,
+    which onboarding writes): a clone's own settings must not change what these tests see."""
+    for var in ("WORKSHELF_DEV_PORT", "WORKSHELF_DEV_ENGINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("infra.devdb.overrides.read_env_file", lambda _path: {})
+
+
+@pytest.fixture(autouse=True)
 def _clean_config() -> Iterator[None]:
     yield
     pulumi.runtime.config.CONFIG.set({})
