@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the pinned Pulumi CLI, the Python language host (with its exec helper) and the
-# dynamic-provider launcher from the Go module proxy, into a cache outside the repository.
+# Build the pinned Pulumi CLI from the Go module proxy, into a cache outside the repository, with
+# upstream's exec helper for Python programs and the dynamic-provider launcher from the sdk/v3 module.
+# (Our language host is built next to it by infra/toolchain/hostbuild.py, with the same Go settings.)
 #
 # Why a build: no package registry ships the Pulumi CLI and download sites may be unreachable.
 # Usage: scripts/build-pulumi-cli.sh [VERSION]   (prints the bin directory on its last line)

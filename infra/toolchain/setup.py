@@ -3,10 +3,10 @@
 Order of preference:
 1. a `pulumi` already on PATH (a developer laptop) that is recent enough: used as is;
 2. the pinned version from the cache outside the repository, built from the Go module proxy when
-   missing (`scripts/build-pulumi-cli.sh`), plus our Python language host (see `langhost.py`);
+   missing (`scripts/build-pulumi-cli.sh`), plus our Go language host (see `hostbuild.py`);
 3. otherwise stop with exact install instructions.
 In case 2, `.venv/bin/pulumi` becomes a small wrapper that sets offline-friendly defaults and execs
-the cached binary, so activating the virtualenv puts `pulumi` on PATH.
+the cached binary from the host's directory, so activating the virtualenv puts `pulumi` on PATH.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from infra.toolchain.hostbuild import HostBuildError, ensure_host
 from infra.toolchain.paths import (
     PINNED_VERSION,
     REPO_ROOT,
@@ -30,7 +31,6 @@ from infra.toolchain.paths import (
 MIN_VERSION = (3, 200, 0)
 _WRAPPER_MARK = "# workshelf-infra: pulumi wrapper"
 _ACTIVATE_MARK = "# workshelf-infra: defaults"
-_HOST_PACKAGES = ("pulumi", "grpcio", "protobuf")
 
 
 def say(message: str) -> None:
@@ -77,19 +77,20 @@ def build_cli() -> Path:
     return bin_dir
 
 
-def install_language_host(bin_dir: Path) -> None:
-    """A private virtualenv for the language host, and the host script next to `pulumi`."""
-    host_env = bin_dir.parent / "hostenv"
-    python = host_env / "bin" / "python"
-    wanted = sorted(pinned_requirement(p) for p in _HOST_PACKAGES)
-    stamp = host_env / ".requirements"
-    if not python.exists() or not stamp.exists() or stamp.read_text().split() != wanted:
-        say("installing the Python language host's environment (once per Pulumi version)")
-        subprocess.run([sys.executable, "-m", "venv", str(host_env)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted], check=True)
-        stamp.write_text("\n".join(wanted) + "\n")
-    source = (Path(__file__).parent / "langhost.py").read_text()
-    write_if_changed(bin_dir / "pulumi-language-python", f"#!{python}\n{source}", mode=0o755)
+def sdk_version() -> str:
+    """The Python SDK version the language host reports: requirements.txt's `pulumi` pin."""
+    return pinned_requirement("pulumi").split("==", 1)[1]
+
+
+def install_language_host(cli_bin: Path) -> Path:
+    """Our Go language host next to a link to the CLI; returns the directory `pulumi` runs from."""
+    try:
+        run_dir, took = ensure_host(cli_bin, sdk_version())
+    except HostBuildError as exc:
+        raise SystemExit(install_instructions(str(exc))) from exc
+    if took is not None:
+        say(f"language host built into {run_dir} ({took:.0f}s)")
+    return run_dir
 
 
 def write_if_changed(path: Path, content: str, mode: int = 0o644) -> bool:
@@ -105,8 +106,8 @@ def write_if_changed(path: Path, content: str, mode: int = 0o644) -> bool:
 def install_wrapper(bin_dir: Path) -> None:
     """`.venv/bin/pulumi`: offline-friendly defaults, then exec the cached CLI.
 
-    The engine looks for bundled plugins next to the resolved `pulumi` executable, so the helpers
-    in the cache directory are found without any PATH warnings.
+    The engine looks for bundled plugins (the language host, the dynamic-provider launcher) next to
+    the resolved `pulumi` executable, so they are found without any PATH warnings.
     """
     wrapper = (
         "#!/bin/sh\n"
@@ -169,9 +170,7 @@ def main() -> int:
                 file=sys.stderr,
             )
             return 2
-        bin_dir = build_cli()
-        install_language_host(bin_dir)
-        install_wrapper(bin_dir)
+        install_wrapper(install_language_host(build_cli()))
     install_activate_defaults()
     (REPO_ROOT / ".pulumi-state").mkdir(exist_ok=True)
     say("setup complete: `. .venv/bin/activate` puts pulumi on PATH")
