@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infra.providers.errors import install_in_provider_host
+from infra.quickexit import skip_final_collection
 from infra.toolchain.paths import cache_root
 
 if TYPE_CHECKING:
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
 # (`infra/neon/_durations.py`); under WORKSHELF_CACHE / XDG_CACHE_HOME like the CLI's cache.
 DURATIONS_FILE = cache_root() / "neon" / "operation-durations.json"
 
-# In Pulumi's provider host, our errors are shown as one line instead of a traceback (see errors.py).
-install_in_provider_host()
+# In Pulumi's provider host, our errors are shown as one line instead of a traceback (see errors.py),
+# and the process ends without a last garbage collection when the engine stops it (quickexit.py).
+if install_in_provider_host():
+    skip_final_collection()
 
 
 class ProviderProps(BaseModel):
