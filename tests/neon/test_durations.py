@@ -73,7 +73,7 @@ def test_a_fresh_client_aims_its_first_poll_with_what_an_earlier_one_learned(
     with make_client(transport, durations=path) as first:  # a provider process on its first run
         first.create_project(_spec())
     learned = backend.request_counts()[POLL]
-    assert learned == 5  # 2 s operations: four polls on the cold schedule for the first (0.25 s, x1.5), one aimed
+    assert learned == 3  # 2 s operations: two polls on the cold schedule for the first (after 1 s and 2 s), one aimed
     assert DurationFile(path, BASE_URL).load() == {"create_timeline": 2.0, "start_compute": 2.0}
     backend.log.clear()
     clock.sleeps.clear()
@@ -88,7 +88,7 @@ def test_a_project_this_client_created_has_no_history_to_read(neon: NeonClient, 
     neon.update_branch(created.project.id, created.branch.id, models.BranchUpdate(protected=True))
     counts = backend.request_counts()
     assert HISTORY not in counts
-    assert counts[POLL] == 6  # 4 cold + 1 aimed for the project, 1 aimed for the protection
+    assert counts[POLL] == 4  # 2 cold + 1 aimed for the project, 1 aimed for the protection
 
 
 def test_without_a_durations_file_nothing_is_written(

@@ -59,13 +59,26 @@ def waiter_for(ops: FakeOps, clock: FakeClock, **policy: object) -> OperationWai
     )
 
 
-def test_cold__geometric_schedule(clock: FakeClock) -> None:
+def test_cold__two_polls_of_the_prior_then_geometric(clock: FakeClock) -> None:
     ops = FakeOps(clock)
     op = ops.add("o1", "create_timeline", 0.0, 2.0)
     done = waiter_for(ops, clock).wait("create_project", "p", [op])
     assert done[0].status == "finished"
-    assert clock.sleeps == [0.25, 0.375, 0.5625, 0.84375]
-    assert len(ops.fetches) == 4
+    assert clock.sleeps == [1.0, 1.0]
+    assert len(ops.fetches) == 2
+
+
+def test_cold__a_long_first_operation_is_followed_geometrically(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    waiter_for(ops, clock).wait("create_project", "p", [ops.add("o1", "create_timeline", 0.0, 9.0)])
+    assert clock.sleeps == [1.0, 1.0, 1.5, 2.25, 3.0, 3.0]  # polls at 1, 2, 3.5, 5.75, 8.75, 11.75 s
+    assert len(ops.fetches) == 6
+
+
+def test_cold__a_short_first_operation_costs_one_poll(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    waiter_for(ops, clock).wait("create_project", "p", [ops.add("o1", "create_timeline", 0.0, 0.3)])
+    assert clock.sleeps == [1.0]
 
 
 def test_learned__one_aimed_poll_for_a_known_action(clock: FakeClock) -> None:
@@ -136,7 +149,7 @@ def test_estimates_off__always_geometric(clock: FakeClock) -> None:
     waiter.wait("x", "p", [ops.add("o1", "a", 0.0, 2.0)])
     clock.sleeps.clear()
     waiter.wait("x", "p", [ops.add("o2", "a", clock.monotonic(), 2.0)])
-    assert clock.sleeps == [0.25, 0.375, 0.5625, 0.84375]
+    assert clock.sleeps == [1.0, 1.0]
     assert ops.history_calls == 0
 
 

@@ -36,9 +36,9 @@ def iso(neon: Neon, project_id: str) -> str:
 def test_create_from_empty_looks_up_the_name_then_posts_once(neon: Neon) -> None:
     result = provider.create(project_props())
     counts = neon.backend.request_counts()
-    # Nothing learned yet: the first 1 s operation is polled on the cold schedule (after 0.25, 0.375 and
-    # 0.56 s), the next two are aimed at their ends with what it took (tests/neon: the learned case).
-    assert counts.pop(POLL) == 5
+    # Nothing learned yet: the first 1 s operation is polled on the cold schedule (once, after 1 s), the
+    # next two are aimed at their ends with what it took (tests/neon: the learned case).
+    assert counts.pop(POLL) == 3
     assert counts == {
         "GET /projects": 1,
         "POST /projects": 1,
