@@ -24,13 +24,13 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from pydantic import Field
 
-from infra.config import NeonProjectSettings
 from infra.config.plans import ComputeUnits, PgVersion, RetentionSeconds, SuspendTimeoutSeconds
 from infra.neon import errors
 from infra.providers.base import ProviderProps, TypedProvider
 from infra.providers.errors import ProviderError
 
 if TYPE_CHECKING:
+    from infra.config import NeonProjectSettings
     from infra.neon import NeonClient
     from infra.neon.models import DefaultEndpointSettings, Project, ProjectSettings, ProjectUpdate
 
