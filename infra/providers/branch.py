@@ -59,10 +59,12 @@ class NeonBranchProvider(TypedProvider):
     name_field = "name"
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        p = BranchProps.from_values(props)
+        if p.adopt_branch_id and (as_reported := _adopted_as_reported(p)) is not None:
+            return as_reported  # no call, so no client (building one costs ~40 ms)
         # The API models are imported where used: the program and previews (check, diff) never need them.
         from infra.neon.models import BranchCreate, BranchEndpointOptions
 
-        p = BranchProps.from_values(props)
         with self.client() as client:
             if p.adopt_branch_id:
                 return self._adopt(client, p)
@@ -96,14 +98,9 @@ class NeonBranchProvider(TypedProvider):
 
     def _adopt(self, client: NeonClient, p: BranchProps) -> CreateResult:
         branch_id = str(p.adopt_branch_id)
-        if p.adopt_branch_name is not None and p.adopt_branch_protected is not None and p.expires_at is None:
-            # A project's default branch as the project reported it: no expiry, no parent.
-            known = {"name": p.adopt_branch_name, "protected": p.adopt_branch_protected, "expires_at": None}
-            update = _branch_update(p, {f for f, value in known.items() if getattr(p, f) != value})
-            if update is None:
-                view = {**known, "default": True, "branch_id": branch_id}
-                outs = {**_inputs(p.model_dump(mode="json")), **view, "parent_branch_id": None}
-                return CreateResult(branch_id, {**outs, "endpoint_id": None, "host": None})
+        known = _reported(p)
+        update = None if known is None else _branch_update(p, {f for f, v in known.items() if getattr(p, f) != v})
+        if update is not None:  # as reported but not as wanted (as wanted: create() returned without a call)
             branch = client.update_branch(p.project_id, branch_id, update)
         else:
             branch = client.get_branch(p.project_id, branch_id)
@@ -214,3 +211,20 @@ class NeonBranch(Resource, module="neon", name="Branch"):
             "default": None,
         }
         super().__init__(NeonBranchProvider(), name, props, opts)
+
+
+def _reported(p: BranchProps) -> dict[str, Any] | None:
+    """A project's default branch as the project reported it (no expiry, no parent), or None."""
+    if p.adopt_branch_name is None or p.adopt_branch_protected is None or p.expires_at is not None:
+        return None
+    return {"name": p.adopt_branch_name, "protected": p.adopt_branch_protected, "expires_at": None}
+
+
+def _adopted_as_reported(p: BranchProps) -> CreateResult | None:
+    """The adopted branch's outputs when the project's report shows it as wanted: nothing to call."""
+    known = _reported(p)
+    if known is None or _branch_update(p, {f for f, value in known.items() if getattr(p, f) != value}) is not None:
+        return None
+    view = {**known, "default": True, "branch_id": str(p.adopt_branch_id)}
+    outs = {**_inputs(p.model_dump(mode="json")), **view, "parent_branch_id": None}
+    return CreateResult(str(p.adopt_branch_id), {**outs, "endpoint_id": None, "host": None})
