@@ -9,9 +9,11 @@ wall - operation time: what the engine, the language host, the program, the prov
 polling add. Goals: <= 7 requests, <= 1.5 s overhead, no-op preview <= 1.5 s wall and no request.
 
 Bytecode: by default the round's first command is a preview of the empty stack (no API call), so
-the program and the providers then run from compiled bytecode, as on a machine that has run
-`pulumi` once; the cache goes under the round's directory. `--cold-bytecode` runs everything with
-PYTHONDONTWRITEBYTECODE=1 instead (every process compiles `infra/` from source).
+the program and the providers then run from compiled bytecode; the cache is shared by the rounds,
+like `make`'s `PYTHONPYCACHEPREFIX` on a machine, so round 1 is a machine's first `up` (what only
+`up` imports, the HTTP client and the API models, is compiled then) and later rounds run from
+bytecode throughout. `--cold-bytecode` runs everything with PYTHONDONTWRITEBYTECODE=1 instead
+(every process compiles `infra/` and the HTTP client from source).
 
 `--phases` adds a round run with `-v=9 --logflow --logtostderr` and prints when the engine reached
 each step (language hosts, program, dynamic-provider process); verbose logging itself slows it.
@@ -151,13 +153,13 @@ def run_round(emulator: Emulator, base: Path, env: dict[str, str], setup: Setup,
     cold = setup.cold
     if setup.cli_bin is not None:  # found before the virtualenv's wrapper
         env["PATH"] = f"{setup.cli_bin}{os.pathsep}{env['PATH']}"
-    # Learned operation durations are shared by the rounds: round 1 is a machine's first run.
+    # Learned operation durations and bytecode are shared by the rounds: round 1 is a machine's first run.
     env["WORKSHELF_CACHE"] = str(base.parent / "cache")
     if cold:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     else:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
+        env["PYTHONPYCACHEPREFIX"] = str(base.parent / "pycache")
     init = sandbox.pulumi(["stack", "init", STACK, "--secrets-provider", "passphrase"], env)
     if init.returncode != 0:
         raise SystemExit(f"pulumi stack init failed:\n{init.stdout}{init.stderr}")
