@@ -10,23 +10,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from infra.config.errors import ConfigError
-    from infra.config.keys import PROJECT, key_name
-    from infra.config.load import settings_from_mapping, settings_from_stack_file
-    from infra.config.models import (
-        ENVIRONMENTS,
-        NEON_ENVIRONMENTS,
-        DevSettings,
-        DevStack,
-        EngineName,
-        EngineRequest,
-        MigrationSettings,
-        NeonProjectSettings,
-        NeonStack,
-        SafetyOverrides,
-        StackSettings,
-    )
+if TYPE_CHECKING:  # what the names are, for type checkers ("X as X": re-exported)
+    from infra.config.errors import ConfigError as ConfigError
+    from infra.config.keys import PROJECT as PROJECT
+    from infra.config.keys import key_name as key_name
+    from infra.config.load import settings_from_mapping as settings_from_mapping
+    from infra.config.load import settings_from_stack_file as settings_from_stack_file
+    from infra.config.models import ENVIRONMENTS as ENVIRONMENTS
+    from infra.config.models import NEON_ENVIRONMENTS as NEON_ENVIRONMENTS
+    from infra.config.models import DevSettings as DevSettings
+    from infra.config.models import DevStack as DevStack
+    from infra.config.models import EngineName as EngineName
+    from infra.config.models import EngineRequest as EngineRequest
+    from infra.config.models import MigrationSettings as MigrationSettings
+    from infra.config.models import NeonProjectSettings as NeonProjectSettings
+    from infra.config.models import NeonStack as NeonStack
+    from infra.config.models import SafetyOverrides as SafetyOverrides
+    from infra.config.models import StackSettings as StackSettings
 
 _HOMES = {
     "ConfigError": "errors",
@@ -51,25 +51,6 @@ _HOMES = {
         "models",
     ),
 }
-
-__all__ = [
-    "ENVIRONMENTS",
-    "NEON_ENVIRONMENTS",
-    "PROJECT",
-    "ConfigError",
-    "DevSettings",
-    "DevStack",
-    "EngineName",
-    "EngineRequest",
-    "MigrationSettings",
-    "NeonProjectSettings",
-    "NeonStack",
-    "SafetyOverrides",
-    "StackSettings",
-    "key_name",
-    "settings_from_mapping",
-    "settings_from_stack_file",
-]
 
 
 def __getattr__(name: str) -> Any:

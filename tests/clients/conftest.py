@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +21,7 @@ import pytest
 
 from infra.toolchain.paths import cache_root
 from neon_emulator import EmulatorServer, NeonBackend
+from tests.support.e2e import unavailable
 
 HERE = Path(__file__).resolve().parent
 MANIFESTS = ("package.json", "package-lock.json")
@@ -40,21 +40,15 @@ class NodeClients:
         return [self.node, str(self.modules / "neonctl" / "bin" / "cli.js")]
 
 
-def _unavailable(message: str) -> None:
-    if os.environ.get("WORKSHELF_REQUIRE_E2E") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def _node() -> str:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        _unavailable("Node.js (node and npm) not found: install it (Debian/Ubuntu: sudo apt-get install nodejs npm)")
+        unavailable("Node.js (node and npm) not found: install it (Debian/Ubuntu: sudo apt-get install nodejs npm)")
         raise AssertionError("unreachable")
     found = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
     major, minor = (int(part) for part in found.lstrip("v").split(".")[:2])
     if (major, minor) < MIN_NODE:
-        _unavailable(f"Node.js {found} is too old for neonctl 5: {MIN_NODE[0]}.{MIN_NODE[1]} or newer is needed")
+        unavailable(f"Node.js {found} is too old for neonctl 5: {MIN_NODE[0]}.{MIN_NODE[1]} or newer is needed")
     return node
 
 

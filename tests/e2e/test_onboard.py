@@ -27,6 +27,7 @@ from infra.devdb.envfile import read_env_file
 from infra.devdb.native import NativeDatabase, NativeSpec
 from infra.localpg import ClusterState, LocalPgError, find_binaries, install_hint
 from infra.localpg.datadir import MARKER_NAME
+from tests.support.e2e import unavailable
 from tests.support.ports import pick_free_port
 from tests.support.pulumi_project import REPO, require_pulumi
 
@@ -96,10 +97,7 @@ class Clone:
 def clone() -> Iterator[Clone]:
     require_pulumi()
     if find_binaries() is None:
-        message = f"no PostgreSQL server binaries; install: {install_hint()}"
-        if os.environ.get("WORKSHELF_REQUIRE_E2E") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"no PostgreSQL server binaries; install: {install_hint()}")
     # Not pytest's tmp_path: the server user (we may be root) must traverse every parent directory.
     base = Path(tempfile.mkdtemp(prefix="workshelf-onboard-"))
     root = base / "clone"

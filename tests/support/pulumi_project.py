@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from infra.config.guards import DEV_PASSPHRASE
 from infra.config.keys import PROJECT
+from tests.support.e2e import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -43,10 +43,7 @@ def require_pulumi() -> str:
     """The CLI, or a skip locally; `make test` sets WORKSHELF_REQUIRE_E2E=1 so CI fails instead."""
     cli = pulumi_cli()
     if cli is None:
-        message = "no pulumi CLI: run `make setup` (builds or finds it)"
-        if os.environ.get("WORKSHELF_REQUIRE_E2E") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("no pulumi CLI: run `make setup` (builds or finds it)")
     return cli
 
 

@@ -21,6 +21,7 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
 from infra.toolchain import hostbuild, setup
 from infra.toolchain.paths import REPO_ROOT, cli_cache_dir
+from tests.support.e2e import unavailable
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +33,7 @@ def installed_host() -> Path:
     """The host `make setup` built from these sources (a skip locally, a failure under `make test`)."""
     host = hostbuild.host_dir(cli_cache_dir() / "bin", setup.sdk_version()) / hostbuild.HOST
     if not host.exists():
-        message = f"no language host built from these sources at {host}: run `make setup`"
-        if os.environ.get("WORKSHELF_REQUIRE_E2E") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"no language host built from these sources at {host}: run `make setup`")
     return host
 
 
