@@ -24,6 +24,7 @@ of them into one line on stderr (plus the hint), masked, never a traceback; anyt
     ├── ReleaseError                infra/ops/release/errors.py   a release refused (8) or its checks failed (9)
     ├── HealthError                 infra/ops/health/errors.py    health cannot look (reported as a critical check)
     ├── ActionlintError             infra/toolchain/actionlint.py actionlint can be neither found nor built
+    ├── HostBuildError              infra/toolchain/hostbuild.py  our Go language host cannot be built
     └── NotConfirmedError           infra/cli/console.py          a destructive command was not confirmed
 
 A package raises its own class (or a subclass); only the CLI's handler catches the root.

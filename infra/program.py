@@ -14,7 +14,6 @@ from infra.components.outputs import DatabaseOutputs
 from infra.config import PROJECT, ConfigError, DevStack, StackSettings, key_name, settings_from_stack_file
 from infra.config.guards import check_passphrase
 from infra.config.load import read_stack_file, shown
-from infra.quickexit import skip_final_collection
 
 
 def config_values() -> dict[str, Any]:
@@ -99,6 +98,5 @@ def export(settings: StackSettings, outputs: DatabaseOutputs) -> None:
 
 
 def main(project_dir: Path) -> None:
-    skip_final_collection()  # the engine waits for this process to end
     settings = settings_or_fail(project_dir)
     export(settings, declare(settings, project_dir))

@@ -21,6 +21,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from infra.errors import WorkshelfError
+
 SOURCES = Path(__file__).resolve().parent / "langhost"
 HOST = "pulumi-language-python"
 # What must sit next to `pulumi` in the directory it runs from, besides the host.
@@ -28,8 +30,8 @@ BUNDLED = ("pulumi", "pulumi-language-python-exec", "pulumi-resource-pulumi-pyth
 _COMPLETE = ".complete"
 
 
-class HostBuildError(Exception):
-    """The Go build failed or cannot run; the message says why."""
+class HostBuildError(WorkshelfError):
+    """Our language host cannot be built (no Go, a failed build); the message says why."""
 
 
 def source_key(sdk_version: str) -> str:
