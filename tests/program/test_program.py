@@ -126,14 +126,19 @@ def test_neon_stack_graph_and_settings(
 ) -> None:
     run = run_program(stack, monkeypatch)
     types = [r.type for r in run.recorder.resources]
-    assert types == [
+    assert types[:3] == [
         "workshelf:neon:Database",
         "pulumi-python:dynamic/neon:Project",
         "pulumi-python:dynamic/neon:Branch",
-        "pulumi-python:dynamic/neon:Database",
-        "pulumi-python:dynamic/neon:BackupSchedule",
-        "pulumi-python:dynamic/neon:Role",  # registered last: it waits for the database
     ]
+    # The database and the schedule both wait only for the branch's id: either may register first.
+    assert sorted(types[3:]) == [
+        "pulumi-python:dynamic/neon:BackupSchedule",
+        "pulumi-python:dynamic/neon:Database",
+        "pulumi-python:dynamic/neon:Role",
+    ]
+    # The role is registered after the database: it waits for it (depends_on).
+    assert types.index("pulumi-python:dynamic/neon:Role") > types.index("pulumi-python:dynamic/neon:Database")
     schedule = run.recorder.of_type("dynamic/neon:BackupSchedule")[0].inputs
     assert schedule["schedule"] == SCHEDULES[stack]
     assert schedule["branch_id"] == f"{stack}-default-branch-id"  # the default branch's id, not a name
