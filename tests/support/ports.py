@@ -6,7 +6,7 @@ import random
 import socket
 from pathlib import Path
 
-from infra.localpg.ports import LOOPBACK
+from infra.localpg.ports import LOOPBACK, is_port_free
 
 # Below the kernel's ephemeral range: a port handed out by `bind(0)` is free only until some other
 # process gets it the same way (the engine's gRPC listeners, any outgoing connection), and CI saw a
@@ -25,22 +25,13 @@ def _ephemeral_start() -> int:
         return _DEFAULT_EPHEMERAL_START
 
 
-def _is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
 def pick_free_port(*, host: str = LOOPBACK) -> int:
     """A free port outside the kernel's ephemeral range (see above); the kernel's pick as a last resort."""
     top = _ephemeral_start() - 1
     if top > _LOWEST:
         for _ in range(200):
             port = _rng.randint(_LOWEST, top)
-            if _is_free(host, port):
+            if is_port_free(port, host=host):
                 return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
