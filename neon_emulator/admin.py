@@ -95,6 +95,7 @@ def _requests_json(backend: NeonBackend) -> JSON:
                 "status": e.status,
                 "request_id": e.request_id,
                 "fault": e.fault,
+                "at": e.at,
             }
             for e in entries
         ],

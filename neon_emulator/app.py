@@ -70,6 +70,7 @@ class EmulatorApp:
         if not request.path.startswith(API_PREFIX + "/"):
             return error_response(EmulatorError("not found", status=404, code="NOT_FOUND"), request_id)
         path = request.path[len(API_PREFIX) :]
+        arrived = self.backend.now()
         route = template_of(request.method, path)
         delay = self.backend.faults.take_latency(request.method, path)
         if delay > 0:
@@ -90,6 +91,7 @@ class EmulatorApp:
                 status=None if fault is not None and fault.kind == "drop_before" else response.status,
                 request_id=request_id,
                 fault=",".join(applied) or None,
+                at=arrived,
             )
         )
         return response

@@ -15,6 +15,7 @@ class RequestLogEntry:
     status: int | None  # None when the connection was dropped before anything was answered
     request_id: str
     fault: str | None = None
+    at: float | None = None  # the emulator's clock when the request arrived (benchmarks time polls by it)
 
     @property
     def key(self) -> str:

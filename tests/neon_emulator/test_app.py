@@ -84,7 +84,8 @@ def test_request_log__counts_per_route_template(client: httpx.Client, clock: Fak
     )
 
 
-def test_request_log__admin_api_view_and_clear(client: httpx.Client, admin: httpx.Client) -> None:
+def test_request_log__admin_api_view_and_clear(client: httpx.Client, admin: httpx.Client, backend: NeonBackend) -> None:
+    arrived = backend.now()
     client.get("/projects", headers={"X-Request-ID": "r-1"})
     admin.get("/state")  # admin calls are not logged
 
@@ -100,6 +101,7 @@ def test_request_log__admin_api_view_and_clear(client: httpx.Client, admin: http
             "status": 200,
             "request_id": "r-1",
             "fault": None,
+            "at": arrived,  # the emulator's clock when it arrived (a fake clock here: unchanged)
         }
     ]
     assert admin.delete("/requests").json() == {"cleared": 1}
