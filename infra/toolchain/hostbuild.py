@@ -2,10 +2,13 @@
 
 The engine looks for the `python` language host and the dynamic-provider launcher next to the
 resolved `pulumi` executable. So each build gets its own directory next to the CLI's,
-`<cli cache>/host-<key>/`: the host binary, and hard links to `pulumi`, upstream's exec helper and
-the launcher (copies where links are impossible). `.venv/bin/pulumi` execs that directory's `pulumi`.
-The key hashes the host's sources and the SDK version it reports, so a clone always runs the host
-built from its own sources, and clones at different versions never overwrite each other's.
+`<cli cache>/host-<key>/`: the host binary, hard links to `pulumi` and upstream's exec helper (copies
+where links are impossible), our dynamic-provider launcher (the `pulumi-resource-pulumi-python`
+script of langhost/ and provider_launch.py, which hands the provider to a prewarmed process) and
+upstream's launcher beside it as `pulumi-resource-pulumi-python.sdk`, which ours falls back to.
+`.venv/bin/pulumi` execs that directory's `pulumi`. The key hashes the host's sources (the launcher's
+included) and the SDK version it reports, so a clone always runs the host built from its own
+sources, and clones at different versions never overwrite each other's.
 
 The build reuses the Go module cache and build cache the CLI's build filled, with the same flags
 (`scripts/build-pulumi-cli.sh`): offline and about a second when they are warm; about 30 s of
@@ -25,8 +28,15 @@ from infra.errors import WorkshelfError
 
 SOURCES = Path(__file__).resolve().parent / "langhost"
 HOST = "pulumi-language-python"
-# What must sit next to `pulumi` in the directory it runs from, besides the host.
-BUNDLED = ("pulumi", "pulumi-language-python-exec", "pulumi-resource-pulumi-python")
+LAUNCHER = "pulumi-resource-pulumi-python"
+# What must sit next to `pulumi` in the directory it runs from, besides the host: from the CLI's
+# build (under the name given), and ours.
+BUNDLED = {
+    "pulumi": "pulumi",
+    "pulumi-language-python-exec": "pulumi-language-python-exec",
+    LAUNCHER: f"{LAUNCHER}.sdk",
+}
+OURS = (SOURCES / LAUNCHER, SOURCES.parent / "provider_launch.py")
 _COMPLETE = ".complete"
 
 
@@ -37,7 +47,7 @@ class HostBuildError(WorkshelfError):
 def source_key(sdk_version: str) -> str:
     """A hash of the host's sources (Go files, go.mod, go.sum) and the SDK version compiled in."""
     digest = hashlib.sha256(f"sdk {sdk_version}\n".encode())
-    for path in sorted(p for p in SOURCES.iterdir() if p.is_file()):
+    for path in sorted({*(p for p in SOURCES.iterdir() if p.is_file()), *OURS}):
         digest.update(f"{path.name} {path.stat().st_size}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -59,8 +69,10 @@ def ensure_host(cli_bin: Path, sdk_version: str) -> tuple[Path, float | None]:
     staging.mkdir(parents=True)
     try:
         go_build(staging / HOST, sdk_version)
-        for name in BUNDLED:
-            link_or_copy(cli_bin / name, staging / name)
+        for name, installed in BUNDLED.items():
+            link_or_copy(cli_bin / name, staging / installed)
+        for path in OURS:
+            shutil.copy2(path, staging / path.name)
         (staging / _COMPLETE).touch()
         if target.exists() and not (target / _COMPLETE).exists():
             shutil.rmtree(target)  # an interrupted build's leftovers

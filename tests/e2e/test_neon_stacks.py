@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -102,6 +103,30 @@ def test_preview_after_up_changes_nothing_and_calls_no_api(neon_world: NeonWorld
     preview = neon_world.project.preview_json(stack, "--expect-no-changes")
     assert {step["op"] for step in preview["steps"]} == {"same"}
     assert neon_world.request_total() == 0, neon_world.backend.request_counts()
+
+
+# The provider process the engine talks to is the one our language host prewarmed (infra/toolchain/
+# prewarm.py) when the command runs the program; `refresh` does not start the language host, and the
+# SDK's own script starts the provider, as it always did.
+@pytest.mark.parametrize(
+    ("command", "events"),
+    [
+        (("preview", "--expect-no-changes"), ["warmed", "claimed"]),
+        (("up", "--yes", "--skip-preview", "--expect-no-changes"), ["warmed", "claimed"]),
+        (("refresh", "--yes", "--skip-preview"), ["fallback"]),
+    ],
+    ids=["preview", "up", "refresh"],
+)
+def test_the_dynamic_provider_is_the_prewarmed_process_when_the_program_runs(
+    neon_world: NeonWorld, command: tuple[str, ...], events: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = tmp_path / "prewarm.jsonl"
+    monkeypatch.setitem(neon_world.project.env, "WORKSHELF_PREWARM_TRACE", str(trace))
+    neon_world.project.run(*command, stack="staging")
+    traced = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert [e["event"] for e in traced] == events
+    if events == ["warmed", "claimed"]:
+        assert traced[0]["pid"] == traced[1]["pid"]  # the process that warmed up serves
 
 
 # 3 ------------------------------------------------------------------------------------------------

@@ -54,8 +54,11 @@ def test_ensure_host__builds_once_next_to_the_cli_with_links_to_its_files(
     assert run_dir == cli_bin.parent / f"host-{hostbuild.source_key('3.272.0')}"
     assert took is not None
     assert (run_dir / hostbuild.HOST).read_text() == "host for SDK 3.272.0\n"
-    for name in hostbuild.BUNDLED:
-        assert (run_dir / name).samefile(cli_bin / name)
+    for name, installed in hostbuild.BUNDLED.items():
+        assert (run_dir / installed).samefile(cli_bin / name)
+    for ours in hostbuild.OURS:  # our dynamic-provider launcher, the SDK's beside it
+        assert (run_dir / ours.name).read_bytes() == ours.read_bytes()
+    assert (run_dir / "pulumi-resource-pulumi-python.sdk").samefile(cli_bin / "pulumi-resource-pulumi-python")
     assert sorted(p.name for p in cli_bin.parent.iterdir()) == ["bin", run_dir.name]  # no staging left
     assert hostbuild.ensure_host(cli_bin, "3.272.0") == (run_dir, None)
     assert len(built) == 1

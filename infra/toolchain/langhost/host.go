@@ -22,6 +22,7 @@ type languageHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
 	children      *children
+	prewarm       prewarm
 }
 
 func newHost(engineAddress string) *languageHost {
@@ -43,6 +44,7 @@ func (h *languageHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirp
 
 // About names the program's interpreter and its version (`python --version` starts no interpreter).
 func (h *languageHost) About(_ context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	h.prewarm.start(req.GetInfo())
 	py := pythonFor(req.GetInfo())
 	cmd := exec.Command(py.python, "--version")
 	cmd.Env = py.env

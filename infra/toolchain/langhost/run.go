@@ -43,6 +43,7 @@ func (h *languageHost) Run(_ context.Context, req *pulumirpc.RunRequest) (*pulum
 		cmd.Dir = root
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	h.prewarm.start(req.GetInfo())
 	if err := h.children.start(cmd); err != nil {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start %s: %v", py.python, err)}, nil
 	}
