@@ -6,7 +6,8 @@ How an error reaches the user: Pulumi runs dynamic providers in its own host pro
 pulumi.dynamic`: upstream's code, the same with a real Pulumi install), whose handler turns any exception
 into the error text of the gRPC call with `traceback.format_exc()`; the CLI prints that text under the
 resource, ~20 lines of frames before the one line that matters. The host has no hook for this. So when
-our providers load in that host (`install_in_provider_host`, called by `base.py` at import), the standard
+our providers load in that host (`install_in_provider_host`, called by `base.py` at import; the host, or
+the process infra/toolchain/prewarm.py readies to become it, which loads them ahead), the standard
 library's `traceback.format_exception`, which `format_exc` calls, is wrapped: for a `WorkshelfError` (an
 error we raise on purpose: a Neon API error, a refusal) it returns `one_line(error)`, for anything else
 the full traceback as before, so a bug keeps its frames. In any other process (the program, tests, the
@@ -22,7 +23,8 @@ from typing import Any
 
 from infra.errors import WorkshelfError
 
-_HOST_MODULE = "pulumi.dynamic.__main__"
+# Pulumi's provider host, and our prewarmed process that becomes it (it only ever serves as the host).
+_HOST_MODULES = ("pulumi.dynamic.__main__", "infra.toolchain.prewarm")
 
 
 class ProviderError(WorkshelfError):
@@ -55,7 +57,7 @@ def one_line_formatter(original: FormatException) -> FormatException:
 def in_provider_host() -> bool:
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
-    return getattr(spec, "name", None) == _HOST_MODULE
+    return getattr(spec, "name", None) in _HOST_MODULES
 
 
 def install_in_provider_host() -> bool:

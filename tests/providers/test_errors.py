@@ -10,6 +10,8 @@ import sys
 import textwrap
 import traceback
 
+import pytest
+
 from infra.neon import errors
 from infra.providers.errors import (
     ProviderError,
@@ -63,12 +65,14 @@ def test_nothing_is_wrapped_outside_the_provider_host() -> None:
     assert traceback.format_exception is before
 
 
-def test_inside_the_host_format_exc_gives_one_line_as_pulumis_handler_sends_it() -> None:
-    """Run as `python -m pulumi.dynamic` runs: the module `__main__` is the host's (spec name checked)."""
+@pytest.mark.parametrize("host", ["pulumi.dynamic.__main__", "infra.toolchain.prewarm"])
+def test_inside_the_host_format_exc_gives_one_line_as_pulumis_handler_sends_it(host: str) -> None:
+    """Run as `python -m pulumi.dynamic` runs, or as the prewarmed process that becomes it (the module
+    `__main__`'s spec name is checked)."""
     script = textwrap.dedent(
         """
         import importlib.machinery, sys, traceback
-        sys.modules["__main__"].__spec__ = importlib.machinery.ModuleSpec("pulumi.dynamic.__main__", None)
+        sys.modules["__main__"].__spec__ = importlib.machinery.ModuleSpec(HOST, None)
         import infra.providers.base  # what unpickling a provider imports
         from infra.providers.errors import ProviderError
         try:
@@ -80,7 +84,7 @@ def test_inside_the_host_format_exc_gives_one_line_as_pulumis_handler_sends_it()
         except Exception:
             print(traceback.format_exc().splitlines()[0])
         """
-    )
+    ).replace("HOST", repr(host))
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True, timeout=60
     )
