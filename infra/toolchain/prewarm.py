@@ -58,6 +58,8 @@ OURS = (
     "infra.providers.secret",
     "infra.neon.client",
 )
+# Then what their first client needs: the TLS settings, whose CA bundle takes ~50 ms to load.
+PREPARE = (("infra.neon._http", "default_tls_context"),)
 
 
 def sdk_imports() -> list[str]:
@@ -81,14 +83,17 @@ def warm_modules() -> Iterator[str]:
 
 
 def warm(listener: socket.socket) -> int:
-    """Import ahead, one module at a time, until the launcher connects; how many were imported."""
+    """Import (and prepare) ahead, one step at a time, until the launcher connects; the steps done."""
+    steps = [*((name, None) for name in warm_modules()), *PREPARE]
     done = 0
-    for name in warm_modules():
+    for name, function in steps:
         if select.select([listener], [], [], 0)[0]:
             break
         try:
-            importlib.import_module(name)
-        except Exception:  # noqa: S112  # the provider imports it again and reports it
+            module = importlib.import_module(name)
+            if function is not None:
+                getattr(module, function)()
+        except Exception:  # noqa: S112  # the provider does it again when it needs it, and reports it
             continue
         done += 1
     return done
@@ -226,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         stack.callback(path.unlink, missing_ok=True)
         listener.listen(4)
         warmed = warm(listener)
-        launch.trace("warmed", modules=warmed)
+        launch.trace("warmed", steps=warmed)
         claim = claimed(listener, args.cli_pid)
         if claim is not None:
             launch.trace("claimed", launcher=launch.peer(claim[0])[0], warmed=warmed)

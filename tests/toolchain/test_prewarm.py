@@ -126,7 +126,7 @@ def claimed_provider(setup: Setup, tmp_path: Path) -> tuple[subprocess.Popen[byt
     """A warmed process claimed by a launcher: (launcher, provider pid, port)."""
     setup.start_prewarm(os.getpid())
     warmed = setup.wait_for("warmed")
-    assert warmed["modules"] == len(prewarm.sdk_imports()) + len(prewarm.OURS)
+    assert warmed["steps"] == len(prewarm.sdk_imports()) + len(prewarm.OURS) + len(prewarm.PREPARE)
     workdir = tmp_path / "project"
     workdir.mkdir()
     launcher = setup.start_launcher(workdir)
