@@ -82,28 +82,34 @@ def create_branch(client: NeonClient, project_id: str, label: str) -> Step:
     return Step("create_branch", time.perf_counter() - started, created.operations)
 
 
+def polls_per_step(requests: list[dict[str, Any]]) -> Counter[int]:
+    """Operation polls (one operation's GET, or a chain's list) after each mutation (a POST starts a step)."""
+    polls: Counter[int] = Counter()
+    step = -1
+    for entry in requests:
+        if entry["method"] == "POST":
+            step += 1
+        elif entry["method"] == "GET" and "/operations" in str(entry["path"]):
+            polls[step] += 1
+    return polls
+
+
 def measure(emulator: Emulator, title: str, run: Callable[[], list[Step]]) -> bool:
     """Run one scenario with a clean request log and print its figures; True if the goals were met."""
     emulator.admin("DELETE", "/requests")
     steps = run()
     log = emulator.admin("GET", "/requests")
-    polls = Counter(
-        str(entry["path"]).rsplit("/", 1)[-1]
-        for entry in log["requests"]
-        if entry["method"] == "GET" and "/operations/" in str(entry["path"])
-    )
+    polls = polls_per_step(log["requests"])
     wall = sum(s.wall for s in steps)
     op_time = sum(s.operation_time for s in steps)
     ratio = wall / op_time
-    worst = max(polls[op.id] for s in steps for op in s.operations)
+    worst = max(-(-polls[n] // len(s.operations)) for n, s in enumerate(steps))  # per operation, rounded up
     print(f"\n{title}")
-    for step in steps:
-        detail = ", ".join(
-            f"{op.action} {op.total_duration_ms / 1000:g}s/{polls[op.id]} poll(s)" for op in step.operations
-        )
+    for n, step in enumerate(steps):
+        detail = ", ".join(f"{op.action} {op.total_duration_ms / 1000:g}s" for op in step.operations)
         print(
             f"  {step.name:<15} wall {step.wall:6.3f}s  operations {step.operation_time:6.3f}s  "
-            f"ratio {step.wall / step.operation_time:5.3f}  [{detail}]"
+            f"ratio {step.wall / step.operation_time:5.3f}  [{detail}: {polls[n]} poll(s)]"
         )
     print(f"  {'total':<15} wall {wall:6.3f}s  operations {op_time:6.3f}s  ratio {ratio:5.3f}")
     print(f"  requests ({log['total']}): " + ", ".join(f"{n} {k}" for k, n in sorted(log["counts"].items())))

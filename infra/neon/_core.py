@@ -62,6 +62,7 @@ class ClientCore:
         self._waiter = OperationWaiter(
             fetch=self._fetch_operation,
             history=self._operation_history,
+            poll_all=self._operation_history,
             policy=poll,
             sleep=sleep,
             monotonic=monotonic,

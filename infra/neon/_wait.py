@@ -1,21 +1,21 @@
-"""PollPolicy and the operation waiter: poll each operation a mutation returned until it is terminal.
+"""PollPolicy and the operation waiter: poll the operations a mutation returned until they are terminal.
 
-Design. Neon runs a project's operations one at a time, so the waiter follows a mutation's
-operations in order; each one's clock starts where the previous one really ended (`started` plus
-its `total_duration_ms`). The client learns durations: an exponentially weighted average of
-`total_duration_ms` per action (and over all actions, the fallback for an unseen action), seeded
-once per project from its recent history (one list request) when an action is unknown. With an
-estimate, the first poll is aimed just after the expected end; with none (a cold client's first
-operation: a machine's first run), the first poll goes out after `initial_interval`, a prior for
-Neon's pace (1 s), the second as long after it, then geometric: growing by `multiplier` up to
-`max_interval`. A 2-second operation then costs two polls instead of four (0.25 s growing by 1.5),
-for at most 0.5 s of lateness on shorter and up to 0.75 s on longer first operations
-(`make bench`).
+Design. The client learns durations: an exponentially weighted average of `total_duration_ms` per
+action (and over all actions, the fallback for an unseen action), seeded once per project from its
+recent history (one list request) when an action is unknown. One operation still running is polled
+on its own (GET of the operation): with an estimate, the first poll is aimed just after the expected
+end; with none (a machine's first run), it goes out after `initial_interval`, a prior for Neon's
+pace (1 s), the second as long after it, then geometric: growing by `multiplier` up to
+`max_interval`. Several (a project: its timeline, then its compute) are polled as a chain: Neon runs
+a project's operations one after another, and the project's operation list shows them all, so each
+poll is one list request aimed at the expected end of the last one (infra/neon/_chain.py: learned
+estimates scaled by the chain's pace, the prior for an unknown action, a doubling guess for the one
+running); the list also shows how every earlier one ended. A cold chain of two 2-second operations
+costs two requests (after the prior, 1 s, then at the guessed end, 4 s), a learned one a single one.
 After a missed aim, polling restarts geometric from a tenth of the estimate, so a slightly short
-estimate costs one or two small extra polls. Within one mutation, how far the previous operation
-was from its estimate (the pace, bounded to 0.25-4x) scales the next estimate, so a slower or faster
-control plane is followed at once. Worst cases stay bounded: no aimed sleep exceeds
-`max_estimate_sleep`, no geometric one `max_interval`, and `timeout` is an overall deadline.
+estimate costs one or two small extra polls. Worst cases stay bounded: no aimed sleep exceeds
+`max_estimate_sleep` (twice `max_interval` when it rests on a guess), no geometric one
+`max_interval`, and `timeout` is an overall deadline.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from infra.neon import errors
+from infra.neon._chain import chain_aim
 from infra.neon.models.operations import Operation
 
 logger = logging.getLogger("infra.neon")
 
-# Bounds on the pace factor: how much faster or slower than estimated a mutation's operations run.
-_MIN_PACE, _MAX_PACE = 0.25, 4.0
+# How many more of the project's newest operations a chain's poll lists than the chain has (others,
+# e.g. the control plane's, may have been created since); any still missing is fetched on its own.
+_LIST_MARGIN = 5
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,11 @@ class OperationWaiter:
         policy: PollPolicy,
         sleep: Callable[[float], None],
         monotonic: Callable[[], float],
+        poll_all: Callable[[str, int], list[Operation]],
     ) -> None:
         self._fetch = fetch
         self._history = history
+        self._poll_all = poll_all
         self._policy = policy
         self._sleep = sleep
         self._monotonic = monotonic
@@ -145,30 +149,66 @@ class OperationWaiter:
             self._seed(project_id, operations)
         deadline = self._monotonic() + self._policy.timeout
         started = self._monotonic()
-        pace = 1.0
+        if sum(not op.is_terminal for op in operations) > 1:
+            return self._wait_chain(name, project_id, list(operations), started=started, deadline=deadline)
         done: list[Operation] = []
-        for operation in operations:
-            estimate = self.estimates.estimate(operation.action) if self._policy.use_estimates else None
-            expected = None if estimate is None else estimate * pace
-            finished = self._wait_one(
-                name, project_id, operation, started=started, deadline=deadline, expected=expected
+        for operation in operations:  # one still running: its own polls
+            expected = self.estimates.estimate(operation.action) if self._policy.use_estimates else None
+            done.append(
+                self._wait_one(name, project_id, operation, started=started, deadline=deadline, expected=expected)
             )
-            done.append(finished)
-            started = self._next_start(started, finished)
-            if estimate and finished.total_duration_ms > 0:
-                pace = min(max(finished.total_duration_ms / 1000.0 / estimate, _MIN_PACE), _MAX_PACE)
         return done
 
-    def _next_start(self, started: float, finished: Operation) -> float:
-        """When the next operation started: when this one really ended, if its duration says so.
+    def _wait_chain(
+        self, name: str, project_id: str, ops: list[Operation], *, started: float, deadline: float
+    ) -> list[Operation]:
+        """Several operations: one list request per poll, aimed at the last one's expected end (_chain.py)."""
+        policy, step = self._policy, 0.0
+        expected: dict[str, float | None] = {}
+        for op in ops:  # those already over: failures raise now
+            if op.is_terminal:
+                self._settled(name, op)
+        while True:
+            for op in ops:  # pending ones: what is known now (a finished one keeps what it was expected to take)
+                if not op.is_terminal:
+                    expected[op.id] = self.estimates.estimate(op.action) if policy.use_estimates else None
+            now = self._monotonic()
+            args = {"started": started, "now": now, "prior": policy.initial_interval, "slack": policy.estimate_slack}
+            aim = chain_aim(ops, expected, **args) if policy.use_estimates else None
+            if aim is not None:
+                step = 0.0
+                cap = policy.max_estimate_sleep if aim.learned else 2 * policy.max_interval
+                delay = min(aim.at - now, cap)
+            else:  # outlived its estimate (or estimates are off): geometric from a tenth of it
+                current = next(op for op in ops if not op.is_terminal)
+                first = (expected.get(current.id) or policy.initial_interval * 10) / 10.0
+                step = min(step * policy.multiplier, policy.max_interval) if step else min(first, policy.max_interval)
+                delay = step
+            delay = min(max(policy.min_interval, delay), deadline - now)
+            if delay <= 0:
+                current = next(op for op in ops if not op.is_terminal)
+                raise errors.OperationTimeoutError(
+                    operation=name, action=current.action, operation_id=current.id, status=current.status,
+                    waited=now - started,
+                )  # fmt: skip
+            self._sleep(delay)
+            ops = self._polled(name, project_id, ops)
+            if all(op.is_terminal for op in ops):
+                return ops
 
-        Operations run one after another, and `started + total_duration_ms` bounds the real end
-        from above (it began no later than we started watching), so the next poll is not late.
-        """
-        now = self._monotonic()
-        if finished.total_duration_ms <= 0:
-            return now
-        return min(now, started + finished.total_duration_ms / 1000.0)
+    def _polled(self, name: str, project_id: str, ops: list[Operation]) -> list[Operation]:
+        """The chain's operations as the project's operation list shows them now; newly ended ones settled."""
+        listed = {op.id: op for op in self._poll_all(project_id, len(ops) + _LIST_MARGIN)}
+        fresh = []
+        for op in ops:
+            if op.is_terminal:
+                fresh.append(op)
+                continue
+            now = listed.get(op.id) or self._fetch(project_id, op.id)
+            if now.is_terminal:
+                self._settled(name, now)
+            fresh.append(now)
+        return fresh
 
     def _wait_one(
         self,

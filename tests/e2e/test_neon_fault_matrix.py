@@ -25,6 +25,7 @@ from tests.support.pulumi_project import CommandRun, PulumiProject
 pytestmark = pytest.mark.e2e
 
 PROJECTS, OPERATION = "/projects", "/projects/*/operations/*"
+OPERATIONS = "/projects/*/operations"  # the list: how a chain of operations is polled
 BRANCH, DATABASES, ROLES = "/projects/*/branches/*", "/projects/*/branches/*/databases", "/projects/*/branches/*/roles"
 SCHEDULE = "/projects/*/branches/*/backup_schedule"
 SERVER_HINT = r"; hint: Neon \(or a proxy in front of it\) failed: try again"
@@ -63,6 +64,7 @@ CASES = [
             fault("drop_before", "POST", PROJECTS),
             fault("drop_after", "POST", PROJECTS),
             fault("drop_after", "GET", OPERATION),
+            fault("drop_after", "GET", OPERATIONS),
             fault("drop_after", "PATCH", BRANCH),
             fault("drop_after", "PUT", SCHEDULE),
         ),
@@ -74,6 +76,7 @@ CASES = [
             fault("500", "GET", PROJECTS, count=2),
             fault("502", "POST", PROJECTS),
             fault("502", "GET", OPERATION, count=2),
+            fault("502", "GET", OPERATIONS, count=2),
             fault("500", "PATCH", BRANCH, count=2),
             fault("423", "PATCH", BRANCH, count=2),
             fault("502", "PUT", SCHEDULE, count=2),
@@ -89,8 +92,8 @@ CASES = [
     ),
     Case(
         "5xx-polls",
-        (fault("502", "GET", OPERATION, count=None),),
-        r"created Neon project [a-z0-9-]+ .+ but get_operation failed: HTTP 502 .+; the half-made project "
+        (fault("502", "GET", OPERATION, count=None), fault("502", "GET", OPERATIONS, count=None)),
+        r"created Neon project [a-z0-9-]+ .+ but list_operations failed: HTTP 502 .+; the half-made project "
         r"was deleted again, nothing is left behind; hint: run `pulumi up` again \(Neon \(or a proxy in front of "
         r"it\) failed: try again\)",
     ),

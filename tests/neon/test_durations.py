@@ -16,7 +16,7 @@ from tests.neon.conftest import BASE_URL
 from tests.support.clock import FakeClock
 
 POLL = "GET /projects/{project_id}/operations/{operation_id}"
-HISTORY = "GET /projects/{project_id}/operations"
+LIST = "GET /projects/{project_id}/operations"  # the project's history, and a chain's poll
 
 
 def test_file__round_trip_per_api(tmp_path: Path) -> None:
@@ -72,23 +72,27 @@ def test_a_fresh_client_aims_its_first_poll_with_what_an_earlier_one_learned(
     transport = EmulatorTransport(backend, sleep=clock.sleep)
     with make_client(transport, durations=path) as first:  # a provider process on its first run
         first.create_project(_spec())
-    learned = backend.request_counts()[POLL]
-    assert learned == 3  # 2 s operations: two polls on the cold schedule for the first (after 1 s and 2 s), one aimed
+    # Two 2 s operations, polled as a chain: after the prior (1 s), then at the guessed end (4.05 s).
+    assert backend.request_counts()[LIST] == 2
+    assert clock.sleeps == pytest.approx([1.01, 3.04])
     assert DurationFile(path, BASE_URL).load() == {"create_timeline": 2.0, "start_compute": 2.0}
     backend.log.clear()
     clock.sleeps.clear()
     with make_client(transport, durations=path) as second:  # the next run: a new process
         second.create_project(_spec().model_copy(update={"name": "shelf-2"}))
-    assert backend.request_counts()[POLL] == 2
-    assert clock.sleeps == pytest.approx([2.01, 2.0])
+    assert backend.request_counts()[LIST] == 1  # aimed at the learned end of the chain
+    assert POLL not in backend.request_counts()
+    assert clock.sleeps == pytest.approx([4.01])
 
 
 def test_a_project_this_client_created_has_no_history_to_read(neon: NeonClient, backend: NeonBackend) -> None:
     created = neon.create_project(_spec())
     neon.update_branch(created.project.id, created.branch.id, models.BranchUpdate(protected=True))
     counts = backend.request_counts()
-    assert HISTORY not in counts
-    assert counts[POLL] == 4  # 2 cold + 1 aimed for the project, 1 aimed for the protection
+    # No history read to learn from (the client saw the project's every operation): the two lists
+    # are the chain's polls (at 2 s and 4 s); then one aimed poll for the protection.
+    assert counts[LIST] == 2
+    assert counts[POLL] == 1
 
 
 def test_without_a_durations_file_nothing_is_written(

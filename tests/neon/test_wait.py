@@ -21,6 +21,8 @@ class FakeOps:
     fetches: list[str] = field(default_factory=list)
     history_calls: int = 0
     past: list[Operation] = field(default_factory=list)
+    lists: list[float] = field(default_factory=list)  # when the project's operations were listed
+    unlisted: set[str] = field(default_factory=set)  # operations the list leaves out (pushed off the page)
 
     def add(self, oid: str, action: str, start: float, duration: float, end: str = "finished") -> Operation:
         self.plan[oid] = (action, start, duration, end)
@@ -48,6 +50,11 @@ class FakeOps:
         self.history_calls += 1
         return self.past
 
+    def listing(self, _pid: str, limit: int) -> list[Operation]:
+        """The project's operations, newest first, as a chain's poll lists them."""
+        self.lists.append(self.clock.monotonic())
+        return [self.current(oid) for oid in reversed(self.plan) if oid not in self.unlisted][:limit]
+
 
 def waiter_for(ops: FakeOps, clock: FakeClock, **policy: object) -> OperationWaiter:
     return OperationWaiter(
@@ -56,6 +63,7 @@ def waiter_for(ops: FakeOps, clock: FakeClock, **policy: object) -> OperationWai
         policy=PollPolicy(**policy),  # type: ignore[arg-type]
         sleep=clock.sleep,
         monotonic=clock.monotonic,
+        poll_all=ops.listing,
     )
 
 
@@ -113,15 +121,75 @@ def test_unknown_action__falls_back_to_the_average_of_known_ones(clock: FakeCloc
     assert clock.sleeps == [pytest.approx(1.01)]
 
 
-def test_sequential__each_operation_is_timed_from_the_previous_end(clock: FakeClock) -> None:
+def test_chain__cold__two_lists_for_two_2s_operations(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    first, second = ops.add("o1", "create_timeline", 0.0, 2.0), ops.add("o2", "start_compute", 2.0, 2.0)
+    done = waiter_for(ops, clock).wait("create_project", "p", [first, second])
+    assert [op.status for op in done] == ["finished", "finished"]
+    # Nothing seen: the prior, 1 s; the first runs since 1.01 s: guessed twice that, the second as
+    # long: both over at 4.05 s.
+    assert ops.lists == pytest.approx([1.01, 4.05])
+    assert ops.fetches == []
+
+
+def test_chain__learned__one_list_at_the_expected_end(clock: FakeClock) -> None:
     ops = FakeOps(clock)
     waiter = waiter_for(ops, clock)
-    waiter.estimates.observe(Operation(id="old", project_id="p", action="a", status="finished", total_duration_ms=2000))
-    first, second = ops.add("o1", "a", 0.0, 2.0), ops.add("o2", "a", 2.0, 2.0)
-    waiter.wait("x", "p", [first, second])
-    # The second is aimed 2.01 s after the first really ended (2.0, from total_duration_ms), not after 2.01 s.
-    assert clock.sleeps == pytest.approx([2.01, 2.0])
-    assert ops.fetches == ["o1", "o2"]
+    for action in ("create_timeline", "start_compute"):
+        waiter.estimates.observe(Operation(id=f"h-{action}", project_id="p", action=action, status="finished",
+                                           total_duration_ms=2000))  # fmt: skip
+    waiter.wait(
+        "create_project", "p", [ops.add("o1", "create_timeline", 0.0, 2.0), ops.add("o2", "start_compute", 2.0, 2.0)]
+    )
+    assert ops.lists == pytest.approx([4.01])
+
+
+def test_chain__cold__a_long_running_first_operation_is_followed_by_doubling(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    waiter_for(ops, clock).wait("x", "p", [ops.add("o1", "a", 0.0, 5.0), ops.add("o2", "b", 5.0, 5.0)])
+    # 1.01: a runs: 2.02 s guessed for each (4.05); a still runs: 8.1 s each guessed, the sleep capped
+    # at twice max_interval (10.05): a ended at 5, b (5 s, learned from a) at 10.
+    assert ops.lists == pytest.approx([1.01, 4.05, 10.05])
+
+
+def test_chain__cold__short_operations_cost_one_list(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    waiter_for(ops, clock).wait("x", "p", [ops.add("o1", "a", 0.0, 0.4), ops.add("o2", "b", 0.4, 0.4)])
+    assert ops.lists == pytest.approx([1.01])
+
+
+def test_chain__a_failed_earlier_operation_is_reported_even_when_the_last_one_finished(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    first, second = ops.add("o1", "a", 0.0, 0.5, end="error"), ops.add("o2", "b", 0.5, 0.5)
+    with pytest.raises(errors.OperationFailedError, match=r"Neon operation a \(o1\) ended error: disk on fire"):
+        waiter_for(ops, clock).wait("create_project", "p", [first, second])
+    assert ops.lists == pytest.approx([1.01])  # both were over: one list showed how each ended
+
+
+def test_chain__an_operation_missing_from_the_list_is_fetched_on_its_own(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    first, second = ops.add("o1", "a", 0.0, 1.0), ops.add("o2", "b", 1.0, 1.0)
+    ops.unlisted.add("o1")
+    done = waiter_for(ops, clock).wait("x", "p", [first, second])
+    assert [op.status for op in done] == ["finished", "finished"]
+    assert ops.fetches == ["o1"]
+
+
+def test_chain__estimates_off__geometric_lists(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    waiter_for(ops, clock, use_estimates=False).wait(
+        "x", "p", [ops.add("o1", "a", 0.0, 2.0), ops.add("o2", "b", 2.0, 2.0)]
+    )
+    assert ops.lists == pytest.approx([1.0, 2.5, 4.75])  # the prior, then growing by 1.5
+
+
+def test_chain__deadline(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+    chain = [ops.add("o1", "slow", 0.0, 10_000.0), ops.add("o2", "b", 10_000.0, 1.0)]
+    with pytest.raises(errors.OperationTimeoutError, match=r"x: Neon operation slow \(o1\) still running"):
+        waiter_for(ops, clock, timeout=60.0).wait("x", "p", chain)
+    assert clock.monotonic() == pytest.approx(60.0)
+    assert max(clock.sleeps) <= 2 * 3.0  # a guess's sleep: at most twice max_interval
 
 
 def test_seed__learns_from_project_history_once(clock: FakeClock) -> None:
@@ -192,6 +260,7 @@ def test_unknown_status__counts_as_running(clock: FakeClock) -> None:
     waiter = OperationWaiter(
         fetch=lambda _p, _o: Operation(id="o", project_id="p", action="a", status=next(replies)),
         history=lambda _p, _n: [],
+        poll_all=lambda _p, _n: [],
         policy=PollPolicy(),
         sleep=clock.sleep,
         monotonic=clock.monotonic,
@@ -207,7 +276,7 @@ def test_deadline__bounded_wait_and_intervals(clock: FakeClock) -> None:
         waiter_for(ops, clock, timeout=60.0, max_interval=3.0).wait("x", "p", [op])
     assert exc.value.operation_id == "o1"
     assert clock.monotonic() == pytest.approx(60.0)
-    assert max(clock.sleeps) <= 3.0
+    assert max(clock.sleeps) <= 2 * 3.0  # a guess's sleep: at most twice max_interval
 
 
 def test_deadline__a_stale_long_estimate_is_capped(clock: FakeClock) -> None:
@@ -236,7 +305,10 @@ def test_pace__a_slow_first_operation_stretches_the_next_estimate(clock: FakeClo
         )
     first, second = ops.add("o1", "a", 0.0, 3.0), ops.add("o2", "b", 3.0, 3.0)
     waiter.wait("x", "p", [first, second])
-    assert ops.fetches.count("o2") == 1  # b was expected to take 1 s, but a ran 3x slower: aimed at 3 s
+    # a outlives its 1 s: geometric from 0.1 s until it has ended (3 s, 3x its estimate); then b,
+    # expected to take 1 s, is aimed at 3 s after that.
+    assert ops.lists[-1] == pytest.approx(6.01)
+    assert ops.lists[-2] < 6.0 - 2.0
 
 
 def test_pace__a_fast_first_operation_shortens_the_next_estimate(clock: FakeClock) -> None:
@@ -248,8 +320,9 @@ def test_pace__a_fast_first_operation_shortens_the_next_estimate(clock: FakeCloc
         )
     first, second = ops.add("o1", "a", 0.0, 1.0), ops.add("o2", "b", 1.0, 1.0)
     waiter.wait("x", "p", [first, second])
-    # b is aimed 1 s (2 s x pace 0.5) after a ended at 1.0, i.e. now: one min_interval later, not at 3.01.
-    assert clock.monotonic() == pytest.approx(2.01 + PollPolicy().min_interval)
+    # One list at the expected end, though both were over at 2 s: skipping the poll between is what a
+    # chain trades for being up to its estimate late when Neon runs faster than learned.
+    assert ops.lists == pytest.approx([4.01])
 
 
 def test_seed__a_failing_history_read_does_not_fail_the_wait(clock: FakeClock) -> None:
@@ -263,6 +336,7 @@ def test_seed__a_failing_history_read_does_not_fail_the_wait(clock: FakeClock) -
     waiter = OperationWaiter(
         fetch=ops.fetch,
         history=broken_history,
+        poll_all=ops.listing,
         policy=PollPolicy(),
         sleep=clock.sleep,
         monotonic=clock.monotonic,

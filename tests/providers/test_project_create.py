@@ -36,12 +36,14 @@ def iso(neon: Neon, project_id: str) -> str:
 def test_create_from_empty_looks_up_the_name_then_posts_once(neon: Neon) -> None:
     result = provider.create(project_props())
     counts = neon.backend.request_counts()
-    # Nothing learned yet: the first 1 s operation is polled on the cold schedule (once, after 1 s), the
-    # next two are aimed at their ends with what it took (tests/neon: the learned case).
-    assert counts.pop(POLL) == 3
+    # Nothing learned yet: the project's two 1 s operations are polled as a chain, by listing the
+    # project's operations after the prior (1 s: the first is over), then at the second's end; the
+    # protection's operation is aimed at its end with what they took (tests/neon: the learned case).
+    assert counts.pop(POLL) == 1
     assert counts == {
         "GET /projects": 1,
         "POST /projects": 1,
+        "GET /projects/{project_id}/operations": 2,
         "PATCH /projects/{project_id}/branches/{branch_id}": 1,
     }
     lookup = neon.transport.sent[0]
