@@ -49,8 +49,10 @@ def chain_aim(
     now: float,
     prior: float,
     slack: float,
+    polled: bool,
 ) -> Aim | None:
-    """When the last of `operations` should have ended (`expected`: each one's estimate, or None)."""
+    """When the last of `operations` should have ended (`expected`: each one's estimate, or None;
+    `polled`: whether they have been seen since `started`)."""
     factor = pace(operations, expected)
     at, previous, learned = started, None, True
     for op in operations:
@@ -65,10 +67,9 @@ def chain_aim(
                 return None  # the running one outlived what was learned
         elif previous is not None:
             learned, estimate = False, previous
+        elif not polled:
+            return Aim(at + prior + slack, learned=False)  # nothing seen yet: the prior, as for one
         else:
-            learned, seen = False, now - at
-            if seen <= 0:
-                return Aim(at + prior + slack, learned=False)  # nothing seen yet: the prior, as for one
-            estimate = max(prior, 2.0 * seen)
+            learned, estimate = False, max(prior, 2.0 * (now - at))
         at, previous = at + estimate, estimate
     return Aim(at + slack, learned)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from infra.neon import errors
-from infra.neon._chain import chain_aim
+from infra.neon._chain import chain_aim, pace
 from infra.neon.models.operations import Operation
 
 logger = logging.getLogger("infra.neon")
@@ -163,7 +163,7 @@ class OperationWaiter:
         self, name: str, project_id: str, ops: list[Operation], *, started: float, deadline: float
     ) -> list[Operation]:
         """Several operations: one list request per poll, aimed at the last one's expected end (_chain.py)."""
-        policy, step = self._policy, 0.0
+        policy, step, polled = self._policy, 0.0, False
         expected: dict[str, float | None] = {}
         for op in ops:  # those already over: failures raise now
             if op.is_terminal:
@@ -173,15 +173,19 @@ class OperationWaiter:
                 if not op.is_terminal:
                     expected[op.id] = self.estimates.estimate(op.action) if policy.use_estimates else None
             now = self._monotonic()
-            args = {"started": started, "now": now, "prior": policy.initial_interval, "slack": policy.estimate_slack}
-            aim = chain_aim(ops, expected, **args) if policy.use_estimates else None
+            aim = (
+                chain_aim(ops, expected, started=started, now=now, prior=policy.initial_interval,
+                          slack=policy.estimate_slack, polled=polled)
+                if policy.use_estimates
+                else None
+            )  # fmt: skip
             if aim is not None:
                 step = 0.0
                 cap = policy.max_estimate_sleep if aim.learned else 2 * policy.max_interval
                 delay = min(aim.at - now, cap)
             else:  # outlived its estimate (or estimates are off): geometric from a tenth of it
                 current = next(op for op in ops if not op.is_terminal)
-                first = (expected.get(current.id) or policy.initial_interval * 10) / 10.0
+                first = (expected.get(current.id) or policy.initial_interval * 10) * pace(ops, expected) / 10.0
                 step = min(step * policy.multiplier, policy.max_interval) if step else min(first, policy.max_interval)
                 delay = step
             delay = min(max(policy.min_interval, delay), deadline - now)
@@ -192,7 +196,7 @@ class OperationWaiter:
                     waited=now - started,
                 )  # fmt: skip
             self._sleep(delay)
-            ops = self._polled(name, project_id, ops)
+            ops, polled = self._polled(name, project_id, ops), True
             if all(op.is_terminal for op in ops):
                 return ops
 

@@ -132,6 +132,22 @@ def test_chain__cold__two_lists_for_two_2s_operations(clock: FakeClock) -> None:
     assert ops.fetches == []
 
 
+def test_chain__cold__the_first_list_goes_out_after_the_prior_however_late_the_wait_began(clock: FakeClock) -> None:
+    ops = FakeOps(clock)
+
+    def ticking() -> float:  # real clocks move between two readings
+        clock.advance(0.001)
+        return clock.monotonic()
+
+    waiter = OperationWaiter(
+        fetch=ops.fetch, history=ops.history, poll_all=ops.listing, policy=PollPolicy(), sleep=clock.sleep,
+        monotonic=ticking,
+    )  # fmt: skip
+    waiter.wait("x", "p", [ops.add("o1", "a", 0.0, 0.4), ops.add("o2", "b", 0.4, 0.4)])
+    assert len(ops.lists) == 1
+    assert ops.lists[0] < 1.1  # after the prior (1 s), not after the prior for each (2 s)
+
+
 def test_chain__learned__one_list_at_the_expected_end(clock: FakeClock) -> None:
     ops = FakeOps(clock)
     waiter = waiter_for(ops, clock)
