@@ -11,18 +11,22 @@ HTTP client with its models, which a create or an update uses. It stops warming 
 launcher connects: what is left is imported on demand, as usual. The launcher then hands over the
 engine's pipes, arguments, directory and environment, and this process runs the SDK's
 `pulumi.dynamic` module: the provider the engine talks to is the SDK's, in a process that started a
-second earlier.
+second earlier. It serves only a launcher whose own interpreter and directory it runs with (what
+`python -m pulumi.dynamic` would import from); any other goes to the SDK's script.
 
 It never outlives its purpose: unclaimed, it exits when the CLI does (or after `_UNCLAIMED_LIMIT`);
-claimed, when the launcher does (the engine stops it like any plugin, and the launcher forwards its
-signals here). A warm-up import that fails is skipped: the provider imports it again when it needs
-it, and reports the error there. `WORKSHELF_PREWARM_TRACE=<file>` appends what happened (tests).
+claimed, as the SDK's provider process does: the launcher forwards the engine's signals to this
+process's group, requests in flight finish before it exits, and when the engine kills the launcher
+(its last resort) this process's group goes with it. A warm-up import that fails is skipped: the
+provider imports it again when it needs it, and reports the error there.
+`WORKSHELF_PREWARM_TRACE=<file>` appends what happened (tests).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import atexit
 import contextlib
 import fcntl
 import importlib
@@ -32,6 +36,7 @@ import logging
 import os
 import runpy
 import select
+import signal
 import socket
 import sys
 import threading
@@ -129,14 +134,30 @@ def _read_exactly(conn: socket.socket, size: int) -> bytes:
     return data
 
 
-def receive(conn: socket.socket) -> tuple[dict[str, object], list[int]] | None:
-    """The launcher's pipes and request, after the two-phase handshake; None if it gave up."""
+def import_root() -> tuple[Path, Path]:
+    """This interpreter's directory and its import root (`python -m` puts its start directory first)."""
+    return Path(sys.executable).parent.resolve(), Path(sys.path[0] or os.curdir).resolve()
+
+
+def _same_origin(request: dict[str, object], root: tuple[Path, Path]) -> bool:
+    """The SDK's process would run this interpreter, importing from this directory (the launcher's)."""
+    python, cwd = request.get("python"), request.get("cwd")
+    if not isinstance(python, str) or not isinstance(cwd, str):
+        return False
+    return (Path(python).parent.resolve(), Path(cwd).resolve()) == root
+
+
+def receive(conn: socket.socket, root: tuple[Path, Path]) -> tuple[dict[str, object], list[int]] | None:
+    """The launcher's pipes and request, after the two-phase handshake; None if it gave up, or if
+    the SDK's process would not be this one (another virtualenv, another directory)."""
     header, fds, _flags, _addr = socket.recv_fds(conn, launch._HEADER.size, len(launch._FDS))
     try:
         if len(fds) != len(launch._FDS) or len(header) != launch._HEADER.size:
             raise ConnectionError("incomplete hand-over")
         (size,) = launch._HEADER.unpack(header)
         request = json.loads(_read_exactly(conn, size))
+        if not isinstance(request, dict) or not _same_origin(request, root):
+            raise ConnectionError("another interpreter or directory")
         conn.sendall(launch.READY)
         conn.settimeout(_GO_TIMEOUT)
         if conn.recv(1) != launch.GO:
@@ -148,20 +169,28 @@ def receive(conn: socket.socket) -> tuple[dict[str, object], list[int]] | None:
     return request, fds
 
 
-def claimed(listener: socket.socket, cli_pid: int) -> tuple[socket.socket, dict[str, object], list[int]] | None:
+def claimed(
+    listener: socket.socket, cli_pid: int, root: tuple[Path, Path]
+) -> tuple[socket.socket, dict[str, object], list[int]] | None:
     """Wait for the launcher started by the same CLI; None when the CLI has gone, or at the limit."""
     listener.settimeout(_CLI_CHECK)
     cli_started = started_at(cli_pid)
     deadline = time.monotonic() + _UNCLAIMED_LIMIT
-    while cli_started is not None and started_at(cli_pid) == cli_started and time.monotonic() < deadline:
+
+    def same_cli() -> bool:
+        return cli_started is not None and started_at(cli_pid) == cli_started
+
+    while same_cli() and time.monotonic() < deadline:
         try:
             conn, _ = listener.accept()
         except TimeoutError:
             continue
         pid, uid = launch.peer(conn)
-        if uid == os.getuid() and parent_pid(pid) == cli_pid:
+        # The CLI checked again after the peer's parent: a CLI that ended while we waited in accept()
+        # may have left its process id to a new one, whose launcher is not ours to serve.
+        if uid == os.getuid() and parent_pid(pid) == cli_pid and same_cli():
             conn.settimeout(_GO_TIMEOUT)
-            received = receive(conn)
+            received = receive(conn, root)
             if received is not None:
                 return conn, *received
         conn.close()
@@ -170,7 +199,7 @@ def claimed(listener: socket.socket, cli_pid: int) -> tuple[socket.socket, dict[
 
 def become_provider(conn: socket.socket, request: dict[str, object], fds: list[int]) -> None:
     """Serve the engine on the launcher's pipes, as `python -u -m pulumi.dynamic ARGS` would."""
-    threading.Thread(target=_exit_with_launcher, args=(conn,), daemon=True).start()
+    threading.Thread(target=_end_with_launcher, args=(conn,), daemon=True).start()
     for target, fd in zip(launch._FDS, fds, strict=True):
         os.dup2(fd, target)
         os.close(fd)
@@ -179,33 +208,38 @@ def become_provider(conn: socket.socket, request: dict[str, object], fds: list[i
     os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})  # type: ignore[call-overload]
     sys.argv = ["pulumi.dynamic", *[str(a) for a in list(request["argv"])]]  # type: ignore[call-overload]
     runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
-    finish()
+    atexit.register(skip_teardown)  # registered last, so the first to run
 
 
-def finish() -> None:
-    """End as soon as the SDK's server has stopped, once every request thread has returned.
+def skip_teardown() -> None:
+    """End, once the SDK's server has stopped and the requests in flight have returned.
 
-    After the last exit handler, the interpreter's teardown of a process holding the SDK, gRPC and
-    our modules took ~0.1 s more than the SDK's own provider process needs (measured), and the
-    engine waits for the provider to end at the end of every command. Nothing is lost by skipping
-    it: in-flight requests finish first, as the interpreter's shutdown would let them, the standard
-    streams are unbuffered, logs are flushed, and our files are closed by `with` blocks.
+    The interpreter's shutdown first waits for the requests still in flight, as it does in the SDK's
+    own provider process: gRPC runs them on a thread pool whose workers are daemon threads (started by
+    gRPC's daemon thread), which `concurrent.futures` joins in its exit hook, before any atexit
+    function. After that, the teardown of a process holding the SDK, gRPC and our modules took ~0.1 s
+    more than the SDK's own provider process needs (measured), and the engine waits for the provider
+    to end at the end of every command: this function, run first, skips it. Nothing is lost: the
+    standard streams are unbuffered, logs are flushed here, and our files are closed by `with` blocks.
     """
-    current = threading.current_thread()
-    for thread in threading.enumerate():
-        if thread is not current and not thread.daemon:
-            thread.join()
     logging.shutdown()
     os._exit(0)
 
 
-def _exit_with_launcher(conn: socket.socket) -> None:
+def _end_with_launcher(conn: socket.socket) -> None:
+    """The launcher is gone (the engine's SIGKILL after its grace period): end as the plugin's group.
+
+    The engine kills the plugin's whole process group (the SDK's provider and anything it started);
+    this process leads its own group (our language host started it so), outside the launcher's.
+    """
     conn.settimeout(None)
     try:
         while conn.recv(1):
             pass
     except OSError:
         pass
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
     os._exit(0)
 
 
@@ -213,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cli-pid", type=int, required=True, help="the pulumi CLI's process id")
     args = parser.parse_args(argv)
+    root = import_root()
     directory = launch.socket_dir()
     if directory is None or not hasattr(socket, "SO_PEERCRED"):
         return
@@ -232,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         listener.listen(4)
         warmed = warm(listener)
         launch.trace("warmed", steps=warmed)
-        claim = claimed(listener, args.cli_pid)
+        claim = claimed(listener, args.cli_pid, root)
         if claim is not None:
             launch.trace("claimed", launcher=launch.peer(claim[0])[0], warmed=warmed)
     if claim is not None:

@@ -89,7 +89,7 @@ def handed_over(args: list[str]) -> bool:
         pid, uid = peer(sock)
         if uid != os.getuid():
             raise ConnectionRefusedError(f"the socket belongs to user {uid}")
-        message = encode({"argv": args, "cwd": os.getcwd(), "env": dict(os.environ)})
+        message = encode({"argv": args, "cwd": os.getcwd(), "env": dict(os.environ), "python": sys.executable})
         socket.send_fds(sock, [message[: _HEADER.size]], list(_FDS))
         sock.sendall(message[_HEADER.size :])
         sock.settimeout(READY_TIMEOUT)
@@ -105,11 +105,19 @@ def handed_over(args: list[str]) -> bool:
 
 
 def serve_as(sock: socket.socket, pid: int) -> None:
-    """Stand in for the provider process until it exits; the engine's signals go to it."""
+    """Stand in for the provider process until it exits; the engine's signals go to it.
+
+    The engine signals the plugin's process group, which for the SDK's script holds the provider and
+    whatever it started (a `pg_ctl`, a `docker` call); the prewarmed process leads its own group.
+    """
+    group = pid if _leads_its_group(pid) else None
 
     def forward(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signum)
+            if group is None:
+                os.kill(pid, signum)
+            else:
+                os.killpg(group, signum)
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, forward)
@@ -122,6 +130,13 @@ def serve_as(sock: socket.socket, pid: int) -> None:
             continue
         except OSError:
             return
+
+
+def _leads_its_group(pid: int) -> bool:
+    try:
+        return os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return False
 
 
 def main() -> None:

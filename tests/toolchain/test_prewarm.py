@@ -7,8 +7,11 @@ own gRPC server, asked for its plugin info over loopback.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -20,15 +23,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dill
 import grpc
 import pytest
-from google.protobuf import empty_pb2
-from pulumi.runtime.proto import provider_pb2_grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.dynamic import ResourceProvider
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from infra.toolchain import prewarm
 from infra.toolchain import provider_launch as launch
 from infra.toolchain.paths import REPO_ROOT
-from tests.toolchain.test_langhost import ended
+from tests.support.probe_providers import GatedProvider, ProbeProvider, release
+from tests.toolchain.test_langhost import ended, installed_host
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform != "linux", reason="Linux only (SO_PEERCRED)")]
 
@@ -49,8 +55,9 @@ class Setup:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
 
     def events(self) -> list[dict[str, object]]:
         if not self.trace.exists():
@@ -70,11 +77,13 @@ class Setup:
         directory = self.run_dir / f"workshelf-infra-{os.getuid()}"
         return launch.socket_path(directory, cli_pid)
 
-    def start_prewarm(self, cli_pid: int) -> subprocess.Popen[bytes]:
+    def start_prewarm(
+        self, cli_pid: int, cwd: Path = REPO_ROOT, python: str = PYTHON, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         return self._start(
-            [PYTHON, "-u", "-m", "infra.toolchain.prewarm", "--cli-pid", str(cli_pid)],
-            cwd=REPO_ROOT,
-            env=self.env,
+            [python, "-u", "-m", "infra.toolchain.prewarm", "--cli-pid", str(cli_pid)],
+            cwd=cwd,
+            env=self.env if env is None else env,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
@@ -85,6 +94,17 @@ class Setup:
             cwd=cwd,
             env=self.env,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
+
+    def start_plugin(self, executable: Path, cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        """The dynamic-provider plugin as the engine starts it: its own process group, pipes."""
+        return self._start(
+            [str(executable), "127.0.0.1:1"],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             start_new_session=True,
         )
@@ -110,7 +130,11 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     trace = tmp_path / "trace.jsonl"
-    env = os.environ | {"XDG_RUNTIME_DIR": str(run_dir), "WORKSHELF_PREWARM_TRACE": str(trace)}
+    env = os.environ | {
+        "XDG_RUNTIME_DIR": str(run_dir),
+        "WORKSHELF_PREWARM_TRACE": str(trace),
+        "PYTHONPATH": str(REPO_ROOT),  # the processes run in the project's copy, as `python -m` imports from it
+    }
     running = Setup(run_dir, installed / "provider_launch.py", trace, env, [])
     yield running
     running.close()
@@ -123,12 +147,12 @@ def plugin_version(port: int) -> str:
 
 
 def claimed_provider(setup: Setup, tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, int]:
-    """A warmed process claimed by a launcher: (launcher, provider pid, port)."""
-    setup.start_prewarm(os.getpid())
-    warmed = setup.wait_for("warmed")
-    assert warmed["steps"] == len(prewarm.sdk_imports()) + len(prewarm.OURS) + len(prewarm.PREPARE)
+    """A warmed process claimed by a launcher in the same directory: (launcher, provider pid, port)."""
     workdir = tmp_path / "project"
     workdir.mkdir()
+    setup.start_prewarm(os.getpid(), cwd=workdir)
+    warmed = setup.wait_for("warmed")
+    assert warmed["steps"] == len(prewarm.sdk_imports()) + len(prewarm.OURS) + len(prewarm.PREPARE)
     launcher = setup.start_launcher(workdir)
     assert launcher.stdout is not None
     port = int(launcher.stdout.readline())
@@ -136,6 +160,15 @@ def claimed_provider(setup: Setup, tmp_path: Path) -> tuple[subprocess.Popen[byt
     assert claim["launcher"] == launcher.pid
     assert claim["pid"] == warmed["pid"]
     return launcher, int(str(claim["pid"])), port
+
+
+def answer(sock: socket.socket) -> bytes:
+    """The prewarmed process's answer to a hand-over: READY, or b"" when it closed the connection."""
+    sock.settimeout(10)
+    try:
+        return sock.recv(1)
+    except ConnectionResetError:  # closed with our message unread
+        return b""
 
 
 def test_claimed__the_sdks_provider_serves_the_engine_from_the_warmed_process(setup: Setup, tmp_path: Path) -> None:
@@ -162,6 +195,145 @@ def test_claimed__a_killed_launcher_takes_the_provider_with_it(setup: Setup, tmp
     assert ended(provider, within=10)
 
 
+@dataclass
+class InFlight:
+    """A create waiting at its gate in the claimed provider, and the child process it started."""
+
+    log: Path
+    gate: Path
+    child: int
+    call: grpc.Future
+
+
+def create_request(provider: ResourceProvider, **inputs: str) -> provider_pb2.CreateRequest:
+    """The engine's Create for a dynamic resource of `provider` (pickled as the SDK does)."""
+    pickled = base64.b64encode(dill.dumps(provider, protocol=pickle.DEFAULT_PROTOCOL, recurse=True)).decode()
+    properties = struct_pb2.Struct()
+    properties.update({"__provider": pickled, **inputs})
+    return provider_pb2.CreateRequest(urn="urn:pulumi:s::p::pulumi-python:dynamic:Resource::r", properties=properties)
+
+
+def create_in_flight(port: int, tmp_path: Path, channel: grpc.Channel) -> InFlight:
+    log, gate = tmp_path / "create.log", tmp_path / "gate"
+    os.mkfifo(gate)
+    request = create_request(GatedProvider(), log=str(log), gate=str(gate))
+    call = provider_pb2_grpc.ResourceProviderStub(channel).Create.future(request, timeout=60)
+    deadline = time.monotonic() + 20
+    while not (log.exists() and log.read_text().startswith("started ")):
+        assert time.monotonic() < deadline, "the create did not start"
+        time.sleep(0.02)
+    return InFlight(log, gate, int(log.read_text().split()[1]), call)
+
+
+def open_gate(gate: Path, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            release(gate)
+            return
+        except OSError:  # the create has not opened it yet
+            assert time.monotonic() < deadline, "no create waits at the gate"
+            time.sleep(0.02)
+
+
+def test_claimed__the_engines_interrupt_lets_a_request_in_flight_finish(setup: Setup, tmp_path: Path) -> None:
+    """As in the SDK's process: the server stops, the create in flight runs to its end, then it exits;
+    the interrupt reaches the provider's whole group (a child it started), as the engine sends it."""
+    launcher, provider, port = claimed_provider(setup, tmp_path)
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        create = create_in_flight(port, tmp_path, channel)
+        try:
+            os.killpg(launcher.pid, signal.SIGINT)
+            assert not ended(provider, within=1)  # waits for the create, which waits at its gate
+            assert ended(create.child, within=10)  # interrupted with the provider's group
+            open_gate(create.gate)
+            assert launcher.wait(timeout=10) == 0
+            assert create.log.read_text() == f"started {create.child}\ndone\n"
+            assert ended(provider, within=10)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(create.child, signal.SIGKILL)
+
+
+def test_claimed__a_killed_launcher_takes_the_providers_group_with_it(setup: Setup, tmp_path: Path) -> None:
+    launcher, provider, port = claimed_provider(setup, tmp_path)
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        create = create_in_flight(port, tmp_path, channel)
+        try:
+            os.killpg(launcher.pid, signal.SIGKILL)  # the engine's last resort, on the plugin's group
+            launcher.wait()
+            assert ended(provider, within=10)
+            assert ended(create.child, within=10)  # as the engine's SIGKILL of the SDK's group does
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(create.child, signal.SIGKILL)
+
+
+def test_a_launcher_in_another_directory__runs_the_sdks_script(setup: Setup, tmp_path: Path) -> None:
+    """`python -m pulumi.dynamic` imports from its directory: the process warmed in another one would not
+    be the SDK's provider (the same goes for another virtualenv)."""
+    warm = setup.start_prewarm(os.getpid(), cwd=REPO_ROOT)
+    setup.wait_for("warmed")
+    launcher = setup.start_launcher(tmp_path)
+    out, _ = launcher.communicate(timeout=30)
+    assert (launcher.returncode, out.decode()) == (0, "the SDK's script ran with: 127.0.0.1:1\n")
+    assert [(e["event"], e.get("reason")) for e in setup.events()] == [
+        ("warmed", None),
+        ("fallback", "ConnectionAbortedError: the prewarmed process did not take the provider over"),
+    ]
+    assert warm.poll() is None  # still there for a launcher of its own
+
+
+def test_claimed__refuses_a_launcher_once_its_cli_has_ended(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The CLI's process id may go to a new CLI while the process waits in accept(): checked again."""
+    starts = iter(["100", "100"])  # when it started waiting, and the loop's check; then another process
+    monkeypatch.setattr(prewarm, "started_at", lambda _pid: next(starts, "200"))
+    root = (Path(PYTHON).parent.resolve(), tmp_path.resolve())
+    message = launch.encode({"argv": [], "cwd": str(tmp_path), "env": {}, "python": PYTHON})
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(tmp_path / "provider.sock"))
+        listener.listen(1)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(tmp_path / "provider.sock"))  # this process: its parent plays the CLI
+            socket.send_fds(sock, [message[:4]], [0, 1, 2])
+            sock.sendall(message[4:])
+            assert prewarm.claimed(listener, os.getppid(), root) is None
+            assert answer(sock) == b""  # closed without READY
+
+
+def probed(setup: Setup, plugin: Path, project: Path, env: dict[str, str], out: Path) -> dict[str, object]:
+    """What the provider process that `plugin` starts runs with, seen by a create; then the engine stops it."""
+    process = setup.start_plugin(plugin, project, env)
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = provider_pb2_grpc.ResourceProviderStub(channel)
+        stub.Create(create_request(ProbeProvider(), out=str(out)), timeout=60)
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=20)
+    seen: dict[str, object] = json.loads(out.read_text())
+    return seen
+
+
+def test_the_provider_runs_with_what_the_sdks_script_gives_it(setup: Setup, tmp_path: Path) -> None:
+    """Environment, directory, arguments and import path: the same through our launcher and the
+    prewarmed process (started as our language host starts it) as through the SDK's script."""
+    installed = installed_host().parent
+    project = tmp_path / "project"
+    project.mkdir()
+    venv = project / ".venv"
+    venv.symlink_to(REPO_ROOT / ".venv")
+    env = setup.env | {"PULUMI_RUNTIME_VIRTUALENV": ".venv"}  # Pulumi.yaml's option, as the engine passes it
+    sdk = probed(setup, installed / "pulumi-resource-pulumi-python.sdk", project, env, tmp_path / "sdk.json")
+    host_env = {k: v for k, v in setup.env.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME")}
+    host_env |= {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{setup.env['PATH']}"}
+    setup.start_prewarm(os.getpid(), cwd=project, python=str(venv / "bin" / "python"), env=host_env)
+    setup.wait_for("warmed")
+    ours = probed(setup, installed / "pulumi-resource-pulumi-python", project, env, tmp_path / "ours.json")
+    assert [e["event"] for e in setup.events()] == ["warmed", "claimed"]
+    assert ours == sdk
+
+
 def test_no_prewarmed_process__the_sdks_script_runs_instead(setup: Setup, tmp_path: Path) -> None:
     launcher = setup.start_launcher(tmp_path)
     assert launcher.stdout is not None
@@ -183,12 +355,7 @@ def test_a_process_another_cli_started__is_refused(setup: Setup) -> None:
             message = launch.encode({"argv": [], "cwd": "/", "env": {}})
             socket.send_fds(sock, [message[:4]], [0, 1, 2])
             sock.sendall(message[4:])
-            sock.settimeout(10)
-            try:
-                answer = sock.recv(1)
-            except ConnectionResetError:  # closed with our message unread
-                answer = b""
-            assert answer == b""  # no READY: it will not serve us
+            assert answer(sock) == b""  # no READY: it will not serve us
         assert warm.poll() is None  # still waiting for its own CLI's launcher
         assert [e["event"] for e in setup.events()] == ["warmed"]
     finally:
