@@ -158,9 +158,9 @@ def test_lifecycle_with_restart_crash_and_reboot(binaries: PgBinaries, workdir: 
 
 def test_start_failure_on_a_taken_port_shows_holder_and_log_lines(binaries: PgBinaries, workdir: Path) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
-        squatter.bind(("127.0.0.1", 0))
+        port = pick_free_port()  # outside the ephemeral range: still free after the squatter leaves
+        squatter.bind(("127.0.0.1", port))
         squatter.listen()
-        port = squatter.getsockname()[1]
         cluster = LocalCluster(workdir / "pgdata", port, binaries, fsync=False)
         cluster.init(SUPERUSER, ADMIN_PASSWORD)
 

@@ -15,7 +15,7 @@ from infra.localpg.ports import (
     next_free_port,
     port_holder,
 )
-from tests.support.ports import pick_free_port
+from tests.support.ports import candidate_ports, ephemeral_range, pick_free_port
 
 
 @pytest.fixture
@@ -33,6 +33,36 @@ def test_listening_port_is_not_free(listener: int) -> None:
 
 def test_picked_port_is_free() -> None:
     assert is_port_free(pick_free_port())
+
+
+def test_picked_port_is_outside_the_ephemeral_range() -> None:
+    first, last = ephemeral_range()
+    port = pick_free_port()
+    assert port >= 20_000
+    assert not first <= port <= last
+
+
+def test_candidate_ports_lie_below_and_above_the_ephemeral_range() -> None:
+    ports = candidate_ports((32_768, 60_999))
+    assert (ports[0], ports[-1], len(ports)) == (20_000, 65_535, (32_768 - 20_000) + (65_535 - 60_999))
+    assert {32_767, 61_000} <= set(ports)
+    assert not {32_768, 60_999} & set(ports)
+
+
+def test_ephemeral_range_read_from_the_kernel_file_or_linux_default(tmp_path: Path) -> None:
+    source = tmp_path / "ip_local_port_range"
+    source.write_text("40000\t50000\n")
+    assert ephemeral_range(source) == (40_000, 50_000)
+    assert ephemeral_range(tmp_path / "missing") == (32_768, 60_999)
+
+
+def test_no_port_outside_the_ephemeral_range_is_an_error_not_a_kernel_pick(tmp_path: Path) -> None:
+    source = tmp_path / "ip_local_port_range"
+    source.write_text("1024 65535\n")
+    with pytest.raises(
+        RuntimeError, match=r"^no free port on 127\.0\.0\.1 from 20000 up outside the ephemeral range 1024-65535$"
+    ):
+        pick_free_port(source=source)
 
 
 def test_next_free_port_skips_the_taken_one(listener: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 
@@ -11,6 +10,7 @@ import pytest
 from infra.neon import NeonClient, PollPolicy, RetryPolicy, errors, models
 from neon_emulator import EmulatorServer, NeonBackend
 from tests.neon.conftest import add_fault, post_count
+from tests.support.ports import pick_free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -66,9 +66,7 @@ def test_timeout__a_create_applied_after_the_client_gave_up_is_adopted(
 
 
 def test_connection_refused__is_retried_then_raised() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = pick_free_port()  # free, and outside the ephemeral range: nobody gets it meanwhile
     neon = real_client(f"http://127.0.0.1:{port}/api/v2", max_attempts=3, base_delay=0.01)
     refused = pytest.raises(errors.NeonConnectionError, match=r"^create_project failed: connection failed")
     with neon, refused as exc:

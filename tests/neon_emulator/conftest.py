@@ -7,7 +7,6 @@ import glob
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 
 from neon_emulator import EmulatorTransport, NeonBackend, PostgresBacking
 from tests.support.clock import FakeClock
+from tests.support.ports import pick_free_port
 
 BASE_URL = "http://neon.test/api/v2"
 ADMIN_URL = "http://neon.test/_emulator"
@@ -52,12 +52,6 @@ def admin(transport: EmulatorTransport) -> Iterator[httpx.Client]:
         yield http
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def backing(postgres_dsn: str) -> Iterator[PostgresBacking]:
     """The emulator's real-PostgreSQL backing; everything it made is dropped afterwards."""
@@ -82,7 +76,7 @@ def postgres_dsn() -> Iterator[str]:
         shutil.chown(workdir, "postgres")
         shutil.chown(pwfile, "postgres")
     pwfile.chmod(0o600)
-    data, port = workdir / "data", _free_port()
+    data, port = workdir / "data", pick_free_port()
     subprocess.run(
         [
             *as_postgres,
