@@ -15,7 +15,7 @@ import typer
 
 from infra.cli import app, safety
 from infra.cli.console import results
-from infra.cli.params import BranchOption, DurationOption
+from infra.cli.params import BranchOption, CountOption, DurationOption
 from infra.errors import ExitCode
 from infra.ops.safety.lifecycle import DEFAULT_KEEP, list_backups, prune_backups
 from infra.ops.safety.snapshot import DEFAULT_SNAPSHOT_EXPIRY, take_snapshot
@@ -48,7 +48,7 @@ def list_command(
 def prune_command(
     stack: safety.StackArg,
     keep: Annotated[
-        int, typer.Option(min=0, help="Keep the newest N of each kind (backup branches, manual snapshots).")
+        int, CountOption("Keep the newest N (0 or more) of each kind (backup branches, manual snapshots).", least=0)
     ] = DEFAULT_KEEP,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be deleted; delete nothing.")] = False,
 ) -> None:

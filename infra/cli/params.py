@@ -6,13 +6,15 @@ ValueError with what is allowed (typer turns it into the usage error); nothing h
 else, whatever the text (the property test in tests/cli/test_params.py drives every option).
 
 New commands reuse these: `StackOption`, `ExpiresInOption`, `AtOption`, `AgoOption`, `BranchOption`,
-`OutputOption`, `DirectoryOption`, `TextFileOption`, `TimeoutOption`, `DurationOption`.
+`OutputOption`, `DirectoryOption`, `TextFileOption`, `TimeoutOption`, `DurationOption`, `CountOption`,
+`PercentOption` (never typer's own `min=`/`max=`: its error does not show the value that was refused).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,14 +93,50 @@ def text_file(text: str) -> Path:
     return path
 
 
-def timeout_seconds(text: str) -> float:
+def _number(text: str) -> float:
+    """`text` as a float; NaN (which no bound admits) when it is not a number."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT_SECONDS:
+        return math.nan
+
+
+def timeout_seconds(text: str) -> float:
+    value = _number(text)
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:  # NaN and infinities fail too
         raise ValueError(f"{text!r} is not a number of seconds between 0 and {MAX_TIMEOUT_SECONDS:g}")
     return value
+
+
+def percent(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 100:  # NaN and infinities fail too
+        raise ValueError(f"{text!r} is not a percentage between 0 and 100")
+    return value
+
+
+_DIGITS = re.compile(r"[0-9]+")  # int() would also take ' 7', '7_0', '+7' and other scripts' digits
+
+
+def is_whole_number(text: str) -> bool:
+    return _DIGITS.fullmatch(text) is not None
+
+
+def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
+    """A parser of a whole number from `least` (up to `most`, when given) in plain digits."""
+    allowed = f"between {least} and {most}" if most is not None else f"of {least} or more"
+
+    def parse(given: str | int) -> int:
+        text = str(given)  # typer passes the default (an int) through the parser too
+        try:
+            value = int(text) if is_whole_number(text) else None
+        except ValueError:  # more digits than Python converts
+            value = None
+        if value is None or value < least or (most is not None and value > most):
+            raise ValueError(f"{text!r} is not a whole number {allowed}")
+        return value
+
+    return parse
 
 
 StackOption = Annotated[
@@ -131,6 +169,15 @@ OutputOption = Annotated[
 TimeoutOption = Annotated[
     float, typer.Option("--timeout", parser=timeout_seconds, help="Seconds to wait for the database to answer.")
 ]
+
+
+def CountOption(help_text: str, *, least: int, most: int | None = None, metavar: str = "N") -> Any:
+    """A whole-number option from `least` (to `most`); the help text should say the bounds."""
+    return typer.Option(parser=whole_number(least, most), metavar=metavar, help=help_text)
+
+
+def PercentOption(help_text: str) -> Any:
+    return typer.Option(parser=percent, metavar="PERCENT", help=help_text)
 
 
 def BranchOption(help_text: str) -> Any:  # named like the option types above

@@ -14,7 +14,7 @@ import typer
 
 from infra.cli import app, safety
 from infra.cli.console import results
-from infra.cli.params import DurationOption
+from infra.cli.params import CountOption, DurationOption, is_whole_number
 from infra.ops.neon.branches import NEON_MAX_EXPIRY
 from infra.ops.preview import workflow
 
@@ -36,13 +36,13 @@ class ListOutput(StrEnum):
 def parse_open(text: str) -> frozenset[int]:
     """`12,15 17` -> {12, 15, 17}; empty: no pull request is open."""
     numbers = [part for part in text.replace(" ", ",").split(",") if part]
-    bad = [n for n in numbers if not n.isdigit() or int(n) < 1]
+    bad = [n for n in numbers if not is_whole_number(n) or int(n) < 1]
     if bad:
         raise ValueError(f"{', '.join(bad)} is not a pull request number; e.g. --open 12,15")
     return frozenset(int(n) for n in numbers)
 
 
-PrArg = Annotated[int, typer.Option("--pr", min=1, help="The pull request's number.")]
+PrArg = Annotated[int, CountOption("The pull request's number (1 or more).", least=1)]
 PreviewStack = Annotated[
     str, typer.Option("--stack", "-s", help="The stack to branch (staging; production is refused).")
 ]

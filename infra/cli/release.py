@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 from infra.cli import app
 from infra.cli.console import ConsoleReporter, results
 from infra.cli.migrations import AlembicArgs, CwdOption, UrlEnvOption
-from infra.cli.params import TextFileOption, stack_name
+from infra.cli.params import CountOption, TextFileOption, stack_name
 from infra.config import NEON_ENVIRONMENTS
 from infra.ops.migrations.alembic import DEFAULT_URL_ENV
 from infra.ops.release.context import ReleaseContext, release_context
@@ -95,7 +95,7 @@ def status_command(
         list[str] | None,
         typer.Option("--stack", "-s", parser=stack_name, help="A stack (repeatable); default: staging and production."),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=100, help="Releases per stack.")] = DEFAULT_LIMIT,
+    limit: Annotated[int, CountOption("Releases per stack (1 to 100).", least=1, most=100)] = DEFAULT_LIMIT,
     output: Annotated[StatusOutput, typer.Option("--output", "-o", help="text or json.")] = StatusOutput.text,
 ) -> None:
     """The last releases per stack (newest first), read from each stack's database."""

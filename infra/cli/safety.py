@@ -19,6 +19,7 @@ from infra.cli.params import (
     DirectoryOption,
     DurationOption,
     ExpiresInOption,
+    PercentOption,
     StackOption,
     TextFileOption,
 )
@@ -73,7 +74,7 @@ def restore_drill_command(
     ] = None,
     check: Annotated[Path | None, TextFileOption("SQL checks, each query followed by `-- expect: <value>`.")] = None,
     tolerance: Annotated[
-        float, typer.Option(min=0, max=100, metavar="PERCENT", help="Row counts may differ from the source by this.")
+        float, PercentOption("Row counts may differ from the source by this (0 to 100).")
     ] = DEFAULT_TOLERANCE_PERCENT,
     allow_no_checks: Annotated[
         bool, typer.Option("--allow-no-checks", help="Pass even when nothing could be checked.")

@@ -62,6 +62,7 @@ def test_backups__prune_refuses_a_negative_keep(cli: Harness) -> None:
     code, _, stderr = invoke("backups", "prune", "--stack", "staging", "--keep", "-1")
     assert code == 2
     assert "--keep" in stderr
+    assert stderr == "error: Invalid value for '--keep': '-1' is not a whole number of 0 or more\n"
 
 
 @pytest.fixture

@@ -219,6 +219,70 @@ BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
         usage("--timeout", "'soon' is not a number of seconds between 0 and 3600"),
     ),
     (
+        "count",
+        ["backups", "prune", "--stack", "staging", "--keep", "-1"],
+        usage("--keep", "'-1' is not a whole number of 0 or more"),
+    ),
+    (
+        "count",
+        ["backups", "prune", "--stack", "staging", "--keep", "abc"],
+        usage("--keep", "'abc' is not a whole number of 0 or more"),
+    ),
+    (
+        "count",
+        ["backups", "prune", "--stack", "staging", "--keep", " 3"],
+        usage("--keep", "' 3' is not a whole number of 0 or more"),
+    ),
+    (
+        "count",
+        ["backups", "prune", "--stack", "staging", "--keep", "٣"],
+        usage("--keep", "'٣' is not a whole number of 0 or more"),
+    ),
+    ("count", ["preview", "create", "--pr", "0"], usage("--pr", "'0' is not a whole number of 1 or more")),
+    ("count", ["preview", "create", "--pr", "12a"], usage("--pr", "'12a' is not a whole number of 1 or more")),
+    (
+        "count",
+        ["preview", "create", "--pr", "9" * 5000],
+        usage("--pr", f"'{'9' * 5000}' is not a whole number of 1 or more"),
+    ),
+    ("count", ["preview", "delete", "--pr", "-3"], usage("--pr", "'-3' is not a whole number of 1 or more")),
+    (
+        "count",
+        ["preview", "prune", "--open", "12,²"],
+        usage("--open", "² is not a pull request number; e.g. --open 12,15"),
+    ),
+    ("count", ["release", "status", "--limit", "0"], usage("--limit", "'0' is not a whole number between 1 and 100")),
+    (
+        "count",
+        ["release", "status", "--limit", "101"],
+        usage("--limit", "'101' is not a whole number between 1 and 100"),
+    ),
+    (
+        "count",
+        ["release", "status", "--limit", "1.5"],
+        usage("--limit", "'1.5' is not a whole number between 1 and 100"),
+    ),
+    (
+        "percent",
+        ["restore-drill", "--stack", "staging", "--tolerance", "101"],
+        usage("--tolerance", "'101' is not a percentage between 0 and 100"),
+    ),
+    (
+        "percent",
+        ["restore-drill", "--stack", "staging", "--tolerance", "-0.5"],
+        usage("--tolerance", "'-0.5' is not a percentage between 0 and 100"),
+    ),
+    (
+        "percent",
+        ["restore-drill", "--stack", "staging", "--tolerance", "nan"],
+        usage("--tolerance", "'nan' is not a percentage between 0 and 100"),
+    ),
+    (
+        "percent",
+        ["restore-drill", "--stack", "staging", "--tolerance", "ten"],
+        usage("--tolerance", "'ten' is not a percentage between 0 and 100"),
+    ),
+    (
         "choice",
         ["onboard", "--engine", "[/x]"],
         "error: Invalid value for '--engine': '[/x]' is not one of 'auto', 'docker', 'native'.\n",
@@ -328,6 +392,8 @@ def test_good_arguments_reach_the_command() -> None:
         == ACCEPTED
     )
     assert invoke("onboard", "--timeout", "0.5")[0] == ACCEPTED
+    assert invoke("restore-drill", "--stack", "staging", "--tolerance", "0")[0] == ACCEPTED
+    assert invoke("restore-drill", "--stack", "staging", "--tolerance", "100")[0] == ACCEPTED
 
 
 # -- the property: every option of every command, any text -------------------------------------------

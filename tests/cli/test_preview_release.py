@@ -65,7 +65,7 @@ def test_preview__production_exit_8_and_bad_arguments_exit_2(cli: Harness) -> No
     ]
     for args, message in (
         (("prune", "--open", "12,x"), "x is not a pull request number; e.g. --open 12,15"),
-        (("create", "--pr", "0"), "should be greater than or equal to 1"),
+        (("create", "--pr", "0"), "'0' is not a whole number of 1 or more"),
         (("create", "--pr", "3", "--expires-in", "soon"), "'soon' is not a duration"),
         (("create", "--pr", "3", "-o", "yaml"), "'yaml' is not one of 'text', 'json', 'env'"),
     ):
