@@ -1,7 +1,8 @@
 """`make onboard` / `python -m infra onboard` end to end: a temp clone, the real Pulumi CLI, real PostgreSQL.
 
 Each test gets its own copy of the project (a git work tree, so `.env` is checked against .gitignore)
-on a free port, never the developer's 55432, and removes its database afterwards.
+on a free port, never the developer's 55432, and removes its database afterwards; except the tests of an
+already onboarded database, which share one (`onboarded`, in file order: the last one removes it).
 """
 
 from __future__ import annotations
@@ -93,8 +94,8 @@ class Clone:
         return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 
-@pytest.fixture
-def clone() -> Iterator[Clone]:
+@contextlib.contextmanager
+def _fresh_clone() -> Iterator[Clone]:
     require_pulumi()
     if find_binaries() is None:
         unavailable(f"no PostgreSQL server binaries; install: {install_hint()}")
@@ -107,6 +108,26 @@ def clone() -> Iterator[Clone]:
     finally:
         _remove_database(made)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def clone() -> Iterator[Clone]:
+    with _fresh_clone() as made:
+        yield made
+
+
+@dataclass
+class Onboarded:
+    clone: Clone
+    first: Run  # the `onboard` that made its database
+
+
+@pytest.fixture(scope="module")
+def onboarded() -> Iterator[Onboarded]:
+    """One onboarded clone for the tests below that run `onboard` on an existing database and leave it
+    running as they found it (each onboard costs seconds: a `pulumi up`)."""
+    with _fresh_clone() as made:
+        yield Onboarded(made, made.infra("onboard"))
 
 
 def _make_clone(base: Path, root: Path) -> Clone:
@@ -209,8 +230,8 @@ def test_existing_env__other_keys_comments_and_order_are_kept(clone: Clone) -> N
     assert "DATABASE_URL updated in place" in run.stdout
 
 
-def test_second_run__is_fast_and_changes_nothing(clone: Clone) -> None:
-    first = clone.infra("onboard")
+def test_second_run__is_fast_and_changes_nothing(onboarded: Onboarded) -> None:
+    clone, first = onboarded.clone, onboarded.first
     assert first.returncode == 0, first.output
     env_before = (clone.env_file.read_bytes(), clone.env_file.stat().st_mtime_ns)
     pid_before = clone.database().status().pid
@@ -224,20 +245,9 @@ def test_second_run__is_fast_and_changes_nothing(clone: Clone) -> None:
     assert_connects(clone.database_url())
 
 
-def test_stopped_server__is_started_again(clone: Clone) -> None:
-    assert clone.infra("onboard").returncode == 0
-    assert clone.database().stop().state is ClusterState.STOPPED  # as after a reboot
-    run = clone.infra("onboard")
-    assert run.returncode == 0, run.output
-    print(f"repair of a stopped server: {run.seconds:.1f}s")
-    assert "the stopped server was started again" in run.stdout
-    assert ".env unchanged" in run.stdout
-    assert clone.database().status().state is ClusterState.RUNNING
-    assert_connects(clone.database_url())
-
-
-def test_status__json_and_env_outputs_mask_the_password(clone: Clone) -> None:
-    assert clone.infra("onboard").returncode == 0
+def test_status__json_and_env_outputs_mask_the_password(onboarded: Onboarded) -> None:
+    clone = onboarded.clone
+    assert onboarded.first.returncode == 0
     url = clone.database_url()
     as_json = clone.infra("status", "-o", "json")
     assert as_json.returncode == 0, as_json.output
@@ -255,8 +265,22 @@ def test_status__json_and_env_outputs_mask_the_password(clone: Clone) -> None:
     assert f"DATABASE_URL={url}" in shown.stdout.splitlines()
 
 
-def test_down_then_destroy__asks_for_yes_and_removes_everything(clone: Clone) -> None:
-    assert clone.infra("onboard").returncode == 0
+def test_stopped_server__is_started_again(onboarded: Onboarded) -> None:
+    clone = onboarded.clone
+    assert onboarded.first.returncode == 0
+    assert clone.database().stop().state is ClusterState.STOPPED  # as after a reboot
+    run = clone.infra("onboard")
+    assert run.returncode == 0, run.output
+    print(f"repair of a stopped server: {run.seconds:.1f}s")
+    assert "the stopped server was started again" in run.stdout
+    assert ".env unchanged" in run.stdout
+    assert clone.database().status().state is ClusterState.RUNNING
+    assert_connects(clone.database_url())
+
+
+def test_down_then_destroy__asks_for_yes_and_removes_everything(onboarded: Onboarded) -> None:
+    clone = onboarded.clone  # the last test of the shared clone: it removes its database
+    assert onboarded.first.returncode == 0
     down = clone.infra("dev", "down")
     assert down.returncode == 0, down.output
     assert json.loads(clone.infra("status", "-o", "json").stdout)["state"] == "stopped"
