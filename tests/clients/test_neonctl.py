@@ -52,8 +52,12 @@ class Neonctl:
         return done.stderr.strip()
 
     def settle(self) -> None:
-        """Let the emulator's operations (50 ms each) finish, as neonctl does not wait for all of them."""
-        time.sleep(0.3)
+        """Wait until the emulator's operations (50 ms each) have finished, as neonctl does not wait for all
+        of them (asked of the in-process backend, instead of sleeping longer than they can take)."""
+        backend, deadline = self.server.backend, time.monotonic() + 10
+        while any(op.end_at > backend.now() for p in backend.snapshot() for op in p.operations):
+            assert time.monotonic() < deadline, "the emulator's operations did not finish within 10 s"
+            time.sleep(0.01)
 
 
 @pytest.fixture
