@@ -151,9 +151,7 @@ def our_error(run: CommandRun) -> str:
 def assert_converged(server: EmulatorServer, project: PulumiProject) -> None:
     named = [p for p in projects(server) if p["project"]["name"] == "workshelf-staging"]
     assert len(named) == 1, [p["project"]["id"] for p in named]  # no duplicate
-    assert [p["project"]["id"] for p in projects(server)] == [
-        project.outputs("staging")["neon_project_id"]
-    ]  # no orphan
+    assert [p["project"]["id"] for p in projects(server)] == [known_project(project)]  # no orphan
     branch = next(b for b in named[0]["branches"] if b["branch"]["default"])
     assert branch["branch"]["protected"] is True
     assert [d["name"] for d in branch["databases"]] == ["workshelf"]
