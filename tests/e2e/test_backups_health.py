@@ -178,10 +178,10 @@ def test_a_snapshot_restores_its_data_and_the_runbook_checks_run_as_written(worl
 def test_prune_leaves_protected_and_newest(world: World) -> None:
     for args in (["--name", "backup/keep", "--protect"], ["--name", "backup/old"], ["--name", "backup/new"]):
         assert world.cli("backup-branch", "--stack", "production", *args).returncode == 0
-        time.sleep(1.1)  # distinct creation seconds: "newest" is decided by created_at
+        world.clock.offset += 1.1  # distinct creation seconds on Neon's clock: "newest" is decided by created_at
     for name in ("manual-old", "manual-new"):
         assert world.cli("backups", "snapshot", "--stack", "production", "--name", name).returncode == 0
-        time.sleep(1.1)
+        world.clock.offset += 1.1
     pruned = world.cli("backups", "prune", "--stack", "production", "--keep", "1")
     assert pruned.returncode == 0, pruned.output
     assert pruned.stdout.splitlines()[-1].startswith("production: deleted 2 of ")
