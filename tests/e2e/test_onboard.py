@@ -158,6 +158,8 @@ def _make_clone(base: Path, root: Path) -> Clone:
 
 def _remove_database(made: Clone) -> None:
     """Leave no server running: the CLI first, then the cluster itself if anything is left of ours."""
+    if not made.data_dir.exists():
+        return  # no data directory: no server of this clone can be running (and the clone is deleted next)
     made.infra("dev", "destroy", "--yes")
     if (made.data_dir / MARKER_NAME).exists():
         with contextlib.suppress(LocalPgError):
