@@ -173,6 +173,7 @@ class OperationWaiter:
                 if not op.is_terminal:
                     expected[op.id] = self.estimates.estimate(op.action) if policy.use_estimates else None
             now = self._monotonic()
+            current = next(op for op in ops if not op.is_terminal)
             aim = (
                 chain_aim(ops, expected, started=started, now=now, prior=policy.initial_interval,
                           slack=policy.estimate_slack, polled=polled)
@@ -184,17 +185,12 @@ class OperationWaiter:
                 cap = policy.max_estimate_sleep if aim.learned else 2 * policy.max_interval
                 delay = min(aim.at - now, cap)
             else:  # outlived its estimate (or estimates are off): geometric from a tenth of it
-                current = next(op for op in ops if not op.is_terminal)
                 first = (expected.get(current.id) or policy.initial_interval * 10) * pace(ops, expected) / 10.0
                 step = min(step * policy.multiplier, policy.max_interval) if step else min(first, policy.max_interval)
                 delay = step
             delay = min(max(policy.min_interval, delay), deadline - now)
             if delay <= 0:
-                current = next(op for op in ops if not op.is_terminal)
-                raise errors.OperationTimeoutError(
-                    operation=name, action=current.action, operation_id=current.id, status=current.status,
-                    waited=now - started,
-                )  # fmt: skip
+                raise _timed_out(name, current, waited=now - started)
             self._sleep(delay)
             ops, polled = self._polled(name, project_id, ops), True
             if all(op.is_terminal for op in ops):
@@ -208,10 +204,10 @@ class OperationWaiter:
             if op.is_terminal:
                 fresh.append(op)
                 continue
-            now = listed.get(op.id) or self._fetch(project_id, op.id)
-            if now.is_terminal:
-                self._settled(name, now)
-            fresh.append(now)
+            latest = listed.get(op.id) or self._fetch(project_id, op.id)
+            if latest.is_terminal:
+                self._settled(name, latest)
+            fresh.append(latest)
         return fresh
 
     def _wait_one(
@@ -229,13 +225,7 @@ class OperationWaiter:
             now = self._monotonic()
             delay = min(next(delays), deadline - now)
             if delay <= 0:
-                raise errors.OperationTimeoutError(
-                    operation=name,
-                    action=op.action,
-                    operation_id=op.id,
-                    status=op.status,
-                    waited=now - started,
-                )
+                raise _timed_out(name, op, waited=now - started)
             logger.debug("operation %s (%s) is %s: next poll in %.2fs", op.id, op.action, op.status, delay)
             self._sleep(delay)
             op = self._fetch(project_id, op.id)
@@ -279,3 +269,10 @@ class OperationWaiter:
         for past in history:
             if past.id not in waiting:
                 self.estimates.observe(past)
+
+
+def _timed_out(name: str, op: Operation, *, waited: float) -> errors.OperationTimeoutError:
+    """The deadline passed with `op` (the first one not over) still running."""
+    return errors.OperationTimeoutError(
+        operation=name, action=op.action, operation_id=op.id, status=op.status, waited=waited
+    )
